@@ -1,0 +1,10 @@
+namespace JwtFunctions.Accounts;
+
+public enum RegistrationResult
+{
+    Created,
+    Disabled,
+    InvalidUsername,
+    InvalidPassword,
+    UsernameTaken,
+}

@@ -1,0 +1,13 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace JwtFunctions.Health;
+
+public static class HealthServiceCollectionExtensions
+{
+    public static IServiceCollection AddHealthProbe(this IServiceCollection services)
+    {
+        services.TryAddSingleton<HealthProbe>();
+        return services;
+    }
+}

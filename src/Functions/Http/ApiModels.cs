@@ -1,0 +1,46 @@
+using System.Text.Json.Serialization;
+
+namespace JwtFunctions.Http;
+
+/// <summary>Body of login and register (the seed's <c>{"username"}</c> plus the password it lacked).</summary>
+public sealed record CredentialsRequest(
+    [property: JsonPropertyName("username")] string? Username,
+    [property: JsonPropertyName("password")] string? Password)
+{
+    public override string ToString() => "CredentialsRequest";
+}
+
+/// <summary>Body of refresh when the token is not sent as <c>Authorization: Bearer</c>.</summary>
+public sealed record RefreshRequest([property: JsonPropertyName("refresh_token")] string? RefreshToken)
+{
+    public override string ToString() => "RefreshRequest";
+}
+
+/// <summary>Body of logout; empty means this session only.</summary>
+public sealed record LogoutRequest([property: JsonPropertyName("all")] bool All);
+
+/// <summary>RFC 6749 §5.1 access-token response, with the seed's two token fields first.</summary>
+public sealed record TokenResponse(
+    [property: JsonPropertyName("access_token")] string AccessToken,
+    [property: JsonPropertyName("refresh_token")] string RefreshToken,
+    [property: JsonPropertyName("token_type")] string TokenType,
+    [property: JsonPropertyName("expires_in")] long ExpiresIn)
+{
+    public override string ToString() => "TokenResponse";
+}
+
+/// <summary>The seed's <c>{"username": ...}</c> from protected.</summary>
+public sealed record UsernameResponse([property: JsonPropertyName("username")] string Username);
+
+/// <summary>RFC 6749 §5.2 / RFC 6750 §3 error body.</summary>
+public sealed record ErrorResponse(
+    [property: JsonPropertyName("error")] string Error,
+    [property: JsonPropertyName("error_description")] string ErrorDescription);
+
+public sealed record HealthResponse(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("signing_keys")] string SigningKeys,
+    [property: JsonPropertyName("key_source")] string KeySource,
+    [property: JsonPropertyName("storage")] string Storage);
+
+public sealed record RegisteredResponse([property: JsonPropertyName("username")] string Username);

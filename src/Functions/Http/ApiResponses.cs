@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using JwtFunctions.Accounts;
+using JwtFunctions.Tokens;
+using Microsoft.Azure.Functions.Worker.Http;
+
+namespace JwtFunctions.Http;
+
+/// <summary>Shapes every response the API sends: JSON bodies, OAuth-style errors, Bearer challenges.</summary>
+public static class ApiResponses
+{
+    /// <summary>Seconds a client should wait after a 503 (RFC 9110 §10.2.3).</summary>
+    public const int RetryAfterSeconds = 5;
+
+    private static readonly ApiError KeysUnavailable = new(HttpStatusCode.ServiceUnavailable, OAuthErrors.TemporarilyUnavailable, "The token service is not ready; try again shortly");
+    private static readonly ApiError StorageUnavailable = new(HttpStatusCode.ServiceUnavailable, OAuthErrors.TemporarilyUnavailable, "A storage dependency is unavailable; try again shortly");
+
+    public static async Task<HttpResponseData> JsonAsync<T>(this HttpRequestData request, HttpStatusCode status, T body, JsonTypeInfo<T> type)
+    {
+        var response = request.CreateResponse(status);
+        response.Headers.Add("Content-Type", "application/json; charset=utf-8");
+        await response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(body, type)).ConfigureAwait(false);
+        return response;
+    }
+
+    public static async Task<HttpResponseData> ErrorAsync(this HttpRequestData request, ApiError error)
+    {
+        var response = await request.JsonAsync(error.Status, new ErrorResponse(error.Error, error.Description), ApiJsonContext.Default.ErrorResponse).ConfigureAwait(false);
+        if (error.Challenge is not null)
+        {
+            response.Headers.Add("WWW-Authenticate", error.Challenge);
+        }
+
+        if (error.Status == HttpStatusCode.ServiceUnavailable)
+        {
+            response.Headers.Add("Retry-After", RetryAfterSeconds.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return response;
+    }
+
+    /// <summary>A refused token: 401 with the RFC 6750 challenge, or 503 when no key is loaded.</summary>
+    public static Task<HttpResponseData> TokenRejectedAsync(this HttpRequestData request, TokenFailure failure) =>
+        request.ErrorAsync(TokenRejection(failure));
+
+    public static ApiError TokenRejection(TokenFailure failure) => failure == TokenFailure.KeysUnavailable
+        ? KeysUnavailable
+        : new ApiError(HttpStatusCode.Unauthorized, OAuthErrors.InvalidToken, TokenFailures.Describe(failure), BearerChallenge.InvalidToken(failure));
+
+    /// <summary>No token at all: 401 with a bare <c>Bearer</c> challenge (RFC 6750 §3.1: no error code).</summary>
+    public static Task<HttpResponseData> TokenMissingAsync(this HttpRequestData request) =>
+        request.ErrorAsync(new ApiError(HttpStatusCode.Unauthorized, OAuthErrors.InvalidToken, "An access token is required", BearerChallenge.Bare));
+
+    public static Task<HttpResponseData> StorageUnavailableAsync(this HttpRequestData request) => request.ErrorAsync(StorageUnavailable);
+
+    /// <summary>Tokens (RFC 6749 §5.1: no caching of responses that carry them), or the grant's failure.</summary>
+    public static async Task<HttpResponseData> GrantAsync(this HttpRequestData request, TokenGrant grant)
+    {
+        if (grant.Tokens is not { } tokens)
+        {
+            return await request.ErrorAsync(grant.Failure switch
+            {
+                GrantFailure.KeysUnavailable => KeysUnavailable,
+                GrantFailure.InvalidRefreshToken => new ApiError(HttpStatusCode.Unauthorized, OAuthErrors.InvalidGrant,
+                    "The refresh token is invalid, spent or revoked", BearerChallenge.InvalidToken("The refresh token is invalid, spent or revoked")),
+                _ => new ApiError(HttpStatusCode.Unauthorized, OAuthErrors.InvalidGrant, "The username or password is incorrect", BearerChallenge.Bare),
+            }).ConfigureAwait(false);
+        }
+
+        var response = await request.JsonAsync(
+            HttpStatusCode.OK,
+            new TokenResponse(tokens.AccessToken, tokens.RefreshToken, "Bearer", tokens.ExpiresIn),
+            ApiJsonContext.Default.TokenResponse).ConfigureAwait(false);
+        response.Headers.Add("Cache-Control", "no-store");
+        response.Headers.Add("Pragma", "no-cache");
+        return response;
+    }
+}

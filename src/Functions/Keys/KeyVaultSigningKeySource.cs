@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Security.KeyVault.Secrets;
+
+namespace JwtFunctions.Keys;
+
+/// <summary>
+/// Reads the signing secret's versions from Key Vault. Every enabled version inside its
+/// not-before/expires window is returned, newest first, so a rotation (a new version) starts
+/// signing at once while tokens signed with older versions stay valid until those are disabled.
+/// Secret versions are immutable, so each value is fetched once and kept.
+/// </summary>
+public sealed class KeyVaultSigningKeySource : ISigningKeySource
+{
+    /// <summary>Bounds the work per refresh; older versions than this are no longer accepted.</summary>
+    public const int MaxVersions = 10;
+
+    private readonly SecretClient _client;
+    private readonly string _secretName;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, string?> _valuesByVersion = new(StringComparer.Ordinal);
+
+    public KeyVaultSigningKeySource(SecretClient client, string secretName, TimeProvider time)
+    {
+        _client = client;
+        _secretName = secretName;
+        _time = time;
+    }
+
+    public string Name => "key-vault";
+
+    public async Task<IReadOnlyList<SigningKeyVersion>> LoadAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var listed = new List<SecretProperties>();
+        try
+        {
+            await foreach (var properties in _client.GetPropertiesOfSecretVersionsAsync(_secretName, cancellationToken).ConfigureAwait(false))
+            {
+                if (properties.Enabled == true
+                    && (properties.NotBefore is null || properties.NotBefore <= now)
+                    && (properties.ExpiresOn is null || properties.ExpiresOn > now))
+                {
+                    listed.Add(properties);
+                }
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // The vault answered: there is no such secret. That is a configuration problem
+            // (fail closed), not an outage.
+            return [];
+        }
+
+        var newest = listed
+            .OrderByDescending(p => p.CreatedOn ?? DateTimeOffset.MinValue)
+            .ThenByDescending(p => p.Version, StringComparer.Ordinal)
+            .Take(MaxVersions)
+            .ToList();
+
+        var versions = new List<SigningKeyVersion>(newest.Count);
+        foreach (var properties in newest)
+        {
+            if (!_valuesByVersion.TryGetValue(properties.Version, out var value))
+            {
+                var secret = await _client.GetSecretAsync(_secretName, properties.Version, cancellationToken).ConfigureAwait(false);
+                value = secret.Value.Value;
+                _valuesByVersion[properties.Version] = value;
+            }
+
+            versions.Add(new SigningKeyVersion(properties.Version, value, properties.CreatedOn, properties.ExpiresOn));
+        }
+
+        // Forget values of versions that are gone or disabled, so a disabled key leaves memory too.
+        foreach (var known in _valuesByVersion.Keys)
+        {
+            if (!newest.Any(p => p.Version == known))
+            {
+                _valuesByVersion.TryRemove(known, out _);
+            }
+        }
+
+        return versions;
+    }
+}

@@ -1,0 +1,48 @@
+using Azure.Core;
+using Azure.Identity;
+using Azure.Security.KeyVault.Secrets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace JwtFunctions.Keys;
+
+public static class SigningKeysServiceCollectionExtensions
+{
+    /// <summary>
+    /// The signing key ring: Key Vault when <c>SigningKeys:VaultUri</c> is set, else the local
+    /// development key; loaded and refreshed in the background.
+    /// </summary>
+    public static IServiceCollection AddSigningKeys(this IServiceCollection services)
+    {
+        services.AddOptions<SigningKeyOptions>().BindConfiguration(SigningKeyOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SigningKeyOptions>, SigningKeyOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ISigningKeySource>(CreateSource);
+        services.TryAddSingleton<SigningKeyRing>();
+        services.AddHostedService<SigningKeyRefreshService>();
+        return services;
+    }
+
+    private static ISigningKeySource CreateSource(IServiceProvider provider)
+    {
+        var options = provider.GetRequiredService<IOptions<SigningKeyOptions>>().Value;
+        if (options.VaultUri is null)
+        {
+            KeyLog.UsingLocalKey(provider.GetRequiredService<ILoggerFactory>().CreateLogger<SigningKeyRing>());
+            return new LocalSigningKeySource(options.LocalKey);
+        }
+
+        TokenCredential credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
+        {
+            ManagedIdentityClientId = options.ManagedIdentityClientId,
+        });
+        var clientOptions = new SecretClientOptions();
+        // Bounded per-call retries: the background refresh has its own backoff on top.
+        clientOptions.Retry.MaxRetries = 2;
+        clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+        var client = new SecretClient(options.VaultUri, credential, clientOptions);
+        return new KeyVaultSigningKeySource(client, options.SecretName, provider.GetRequiredService<TimeProvider>());
+    }
+}

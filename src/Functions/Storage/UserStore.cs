@@ -1,0 +1,61 @@
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+
+namespace JwtFunctions.Storage;
+
+/// <summary>User accounts in Table Storage. Usernames arrive normalized and are only ever used as keys, never in a filter.</summary>
+public sealed class UserStore
+{
+    private readonly ProvisionedTable _table;
+
+    public UserStore(TableServiceClient service, IOptions<StorageOptions> options)
+    {
+        _table = new ProvisionedTable(service.GetTableClient(options.Value.UsersTable));
+    }
+
+    public async Task<UserEntity?> FindAsync(string normalizedUsername, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var found = await table.GetEntityIfExistsAsync<UserEntity>(normalizedUsername, UserEntity.Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return found.HasValue ? found.Value : null;
+    }
+
+    /// <summary>Adds the user; <c>false</c> when the name is taken (the insert is atomic, so two registrations cannot both win).</summary>
+    public async Task<bool> TryCreateAsync(UserEntity user, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.AddEntityAsync(user, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Replaces the hash if the row is unchanged since it was read; a concurrent change wins.</summary>
+    public async Task<bool> TryUpdatePasswordHashAsync(UserEntity user, string passwordHash, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var update = new TableEntity(user.PartitionKey, user.RowKey) { [nameof(UserEntity.PasswordHash)] = passwordHash };
+        try
+        {
+            await table.UpdateEntityAsync(update, user.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A cheap round trip for health: proves the table answers.</summary>
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        await table.GetEntityIfExistsAsync<TableEntity>("~health", "~health", ["PartitionKey"], cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,24 @@
+namespace JwtFunctions.Tokens;
+
+/// <summary>Why a token was refused. Each kind has one fixed description (see <see cref="TokenFailures"/>).</summary>
+public enum TokenFailure
+{
+    None = 0,
+    Malformed,
+    TooLong,
+    InvalidAlgorithm,
+    UnknownKey,
+    InvalidSignature,
+    Expired,
+    NotYetValid,
+    MissingLifetime,
+    InvalidIssuer,
+    InvalidAudience,
+    WrongTokenType,
+    InvalidSubject,
+    Revoked,
+    Invalid,
+
+    /// <summary>No usable signing key: not the caller's fault, answered with 503.</summary>
+    KeysUnavailable,
+}

@@ -1,0 +1,27 @@
+namespace JwtFunctions.Tokens;
+
+/// <summary>
+/// The fixed <c>error_description</c> per failure kind (RFC 6750 §3). Never an exception message:
+/// those can echo token content and tell an attacker which check failed in more detail than needed.
+/// </summary>
+public static class TokenFailures
+{
+    public static string Describe(TokenFailure failure) => failure switch
+    {
+        TokenFailure.Malformed => "The token is malformed",
+        TokenFailure.TooLong => "The token is too long",
+        TokenFailure.InvalidAlgorithm => "The token's algorithm is not accepted",
+        TokenFailure.UnknownKey => "The token's signing key is not known",
+        TokenFailure.InvalidSignature => "The token's signature is invalid",
+        TokenFailure.Expired => "The token expired",
+        TokenFailure.NotYetValid => "The token is not valid yet",
+        TokenFailure.MissingLifetime => "The token has no expiry",
+        TokenFailure.InvalidIssuer => "The token's issuer is invalid",
+        TokenFailure.InvalidAudience => "The token's audience is invalid",
+        TokenFailure.WrongTokenType => "The token is of the wrong type",
+        TokenFailure.InvalidSubject => "The token's subject is invalid",
+        TokenFailure.Revoked => "The token was revoked",
+        TokenFailure.KeysUnavailable => "Tokens cannot be checked right now",
+        _ => "The token is invalid",
+    };
+}

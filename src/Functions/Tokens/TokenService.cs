@@ -1,0 +1,167 @@
+using JwtFunctions.Keys;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Microsoft.Extensions.Options;
+
+namespace JwtFunctions.Tokens;
+
+/// <summary>
+/// Creates and checks the service's JWS tokens with <see cref="JsonWebTokenHandler"/>. The
+/// validation parameters are built once; the signing key is looked up by <c>kid</c> in the
+/// current key set, so key rotation needs no rebuild and no I/O on the request path.
+/// </summary>
+public sealed class TokenService
+{
+    /// <summary>Longer tokens are refused before any parsing. Ours are about 400 characters.</summary>
+    public const int MaxTokenLength = 4096;
+
+    public const string SessionClaim = "sid";
+
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false, MaximumTokenSizeInBytes = MaxTokenLength };
+    private readonly SigningKeyRing _ring;
+    private readonly TimeProvider _time;
+    private readonly JwtOptions _options;
+    private readonly TokenValidationParameters _accessParameters;
+    private readonly TokenValidationParameters _refreshParameters;
+    private volatile SigningCredentialsCache? _credentials;
+
+    public TokenService(SigningKeyRing ring, IOptions<JwtOptions> options, TimeProvider time)
+    {
+        _ring = ring;
+        _time = time;
+        _options = options.Value;
+        _accessParameters = CreateParameters(TokenTypes.Access);
+        _refreshParameters = CreateParameters(TokenTypes.Refresh);
+    }
+
+    public JwtOptions Options => _options;
+
+    /// <summary>The keys, or <c>null</c> when nothing may be signed or checked (503).</summary>
+    public ValueTask<SigningKeySet?> GetKeysAsync(CancellationToken cancellationToken) =>
+        _ring.GetAsync(TimeSpan.FromSeconds(5), cancellationToken);
+
+    public IssuedToken CreateAccessToken(SigningKeySet keys, string subject, string sessionId) =>
+        Create(keys, TokenKind.Access, subject, sessionId, Guid.NewGuid().ToString("N"), _options.AccessTokenLifetime);
+
+    public IssuedToken CreateRefreshToken(SigningKeySet keys, string subject, string sessionId, string tokenId) =>
+        Create(keys, TokenKind.Refresh, subject, sessionId, tokenId, _options.RefreshTokenLifetime);
+
+    public async ValueTask<TokenValidation> ValidateAsync(string? token, TokenKind kind, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return TokenValidation.Fail(TokenFailure.Malformed);
+        }
+
+        if (token.Length > MaxTokenLength)
+        {
+            return TokenValidation.Fail(TokenFailure.TooLong);
+        }
+
+        if (await GetKeysAsync(cancellationToken).ConfigureAwait(false) is null)
+        {
+            return TokenValidation.Fail(TokenFailure.KeysUnavailable);
+        }
+
+        var result = await _handler.ValidateTokenAsync(token, kind == TokenKind.Access ? _accessParameters : _refreshParameters).ConfigureAwait(false);
+        if (!result.IsValid)
+        {
+            return TokenValidation.Fail(Classify(result.Exception));
+        }
+
+        var jwt = (JsonWebToken)result.SecurityToken;
+        var now = _time.GetUtcNow();
+
+        // RFC 7519 §4.1.6: iat is informational, but one from the future means a clock or
+        // forgery problem; refuse it beyond the allowed skew.
+        if (!jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var issuedAt)
+            || DateTimeOffset.FromUnixTimeSeconds(issuedAt) > now + _options.ClockSkew)
+        {
+            return TokenValidation.Fail(TokenFailure.NotYetValid);
+        }
+
+        if (!jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var subject) || string.IsNullOrEmpty(subject)
+            || !jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Jti, out var tokenId) || string.IsNullOrEmpty(tokenId)
+            || !jwt.TryGetPayloadValue<string>(SessionClaim, out var sessionId) || string.IsNullOrEmpty(sessionId))
+        {
+            return TokenValidation.Fail(TokenFailure.InvalidSubject);
+        }
+
+        return TokenValidation.Success(new TokenPrincipal(subject, tokenId, sessionId, kind, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero)));
+    }
+
+    private IssuedToken Create(SigningKeySet keys, TokenKind kind, string subject, string sessionId, string tokenId, TimeSpan lifetime)
+    {
+        var now = _time.GetUtcNow();
+        var expires = now + lifetime;
+        var descriptor = new SecurityTokenDescriptor
+        {
+            TokenType = TokenTypes.For(kind),
+            Issuer = _options.Issuer,
+            Audience = _options.Audience,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = expires.UtcDateTime,
+            SigningCredentials = CredentialsFor(keys.Current),
+            Claims = new Dictionary<string, object>(3)
+            {
+                [JwtRegisteredClaimNames.Sub] = subject,
+                [JwtRegisteredClaimNames.Jti] = tokenId,
+                [SessionClaim] = sessionId,
+            },
+        };
+
+        // exp is written in whole seconds (RFC 7519 NumericDate); report what the token says.
+        return new IssuedToken(_handler.CreateToken(descriptor), tokenId, DateTimeOffset.FromUnixTimeSeconds(expires.ToUnixTimeSeconds()));
+    }
+
+    private SigningCredentials CredentialsFor(SigningKey key)
+    {
+        var cached = _credentials;
+        if (cached is null || !ReferenceEquals(cached.Key, key))
+        {
+            cached = new SigningCredentialsCache(key, new SigningCredentials(key.SecurityKey, _options.Algorithm));
+            _credentials = cached;
+        }
+
+        return cached.Credentials;
+    }
+
+    private TokenValidationParameters CreateParameters(string tokenType) => new()
+    {
+        ValidIssuer = _options.Issuer,
+        ValidAudience = _options.Audience,
+        ValidateIssuer = true,
+        ValidateAudience = true,
+        ValidateLifetime = true,
+        RequireExpirationTime = true,
+        RequireSignedTokens = true,
+        RequireAudience = true,
+        ClockSkew = _options.ClockSkew,
+        // alg is pinned (RFC 8725 §3.1): none, other HMACs and asymmetric algorithms are refused.
+        ValidAlgorithms = [_options.Algorithm],
+        ValidTypes = [tokenType],
+        TryAllIssuerSigningKeys = false,
+        IssuerSigningKeyResolver = ResolveKey,
+    };
+
+    private IEnumerable<SecurityKey> ResolveKey(string token, SecurityToken securityToken, string kid, TokenValidationParameters parameters) =>
+        _ring.Current is { } keys && keys.TryGetValidationKey(kid, _time.GetUtcNow(), out var key) ? key.ValidationKeys : [];
+
+    private static TokenFailure Classify(Exception? exception) => exception switch
+    {
+        SecurityTokenExpiredException => TokenFailure.Expired,
+        SecurityTokenNotYetValidException => TokenFailure.NotYetValid,
+        SecurityTokenNoExpirationException => TokenFailure.MissingLifetime,
+        SecurityTokenInvalidIssuerException => TokenFailure.InvalidIssuer,
+        SecurityTokenInvalidAudienceException => TokenFailure.InvalidAudience,
+        SecurityTokenInvalidTypeException => TokenFailure.WrongTokenType,
+        SecurityTokenInvalidAlgorithmException => TokenFailure.InvalidAlgorithm,
+        SecurityTokenSignatureKeyNotFoundException => TokenFailure.UnknownKey,
+        SecurityTokenInvalidSignatureException => TokenFailure.InvalidSignature,
+        SecurityTokenMalformedException or ArgumentException => TokenFailure.Malformed,
+        _ => TokenFailure.Invalid,
+    };
+
+    private sealed record SigningCredentialsCache(SigningKey Key, SigningCredentials Credentials);
+}
