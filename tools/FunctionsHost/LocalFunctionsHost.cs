@@ -1,0 +1,409 @@
+using System.Diagnostics;
+using System.Net;
+using Google.Protobuf.WellKnownTypes;
+using JwtFunctions.FunctionsHost.Rpc;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace JwtFunctions.FunctionsHost;
+
+/// <summary>Options for <see cref="LocalFunctionsHost.StartAsync(LocalFunctionsHostOptions, CancellationToken)"/>.</summary>
+public sealed class LocalFunctionsHostOptions
+{
+    /// <summary>The app's build or publish output (holds worker.config.json, functions.metadata, host.json).</summary>
+    public required string AppDirectory { get; init; }
+
+    /// <summary>Loopback port of the HTTP front door; 0 picks a free one; null means local.settings.json's Host.LocalHttpPort or 7071.</summary>
+    public int? Port { get; init; }
+
+    /// <summary>Extra environment variables for the worker; they override local.settings.json.</summary>
+    public IReadOnlyDictionary<string, string>? Environment { get; init; }
+
+    /// <summary>Where host, worker console and worker RpcLog lines go (default: the console).</summary>
+    public Action<string>? LogSink { get; init; }
+
+    /// <summary>local.settings.json to use instead of the one in the app folder.</summary>
+    public string? LocalSettingsPath { get; init; }
+
+    public LogLevel MinimumLogLevel { get; init; } = LogLevel.Information;
+
+    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>
+/// A small stand-in for the Azure Functions host, for tests and local development: it starts the
+/// built dotnet-isolated worker, speaks the Functions gRPC protocol to it (start stream, init,
+/// worker indexing, function load, invocations, terminate) and serves the HTTP-triggered
+/// functions on a loopback HTTP front door.
+/// </summary>
+public sealed class LocalFunctionsHost : IAsyncDisposable
+{
+    public const int DefaultPort = 7071;
+    private const string HostVersion = "4.0.0-jwtfunctions-local";
+
+    private readonly Action<LogLevel, string> _log;
+    private readonly WebApplication _grpcServer;
+    private readonly WorkerChannel _channel;
+    private readonly WorkerProcess _worker;
+    private readonly CancellationTokenSource _stopping = new();
+    private WebApplication? _frontDoor;
+    private int _disposed;
+
+    private LocalFunctionsHost(Action<LogLevel, string> log, WebApplication grpcServer, WorkerChannel channel, WorkerProcess worker)
+    {
+        _log = log;
+        _grpcServer = grpcServer;
+        _channel = channel;
+        _worker = worker;
+        WorkerExited = Task.WhenAny(worker.Exited, channel.Disconnected);
+    }
+
+    /// <summary>Base address of the HTTP front door, e.g. http://127.0.0.1:7071/.</summary>
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>The HTTP-triggered functions and their routes.</summary>
+    public IReadOnlyList<HttpFunctionInfo> Functions { get; private set; } = [];
+
+    public string RoutePrefix { get; private set; } = "api";
+
+    /// <summary>Process id of the worker (dotnet JwtFunctions.dll).</summary>
+    public int? WorkerProcessId => _worker.WorkerProcessId;
+
+    /// <summary>Process id of the watchdog that parents the worker.</summary>
+    public int WatchdogProcessId => _worker.WatchdogProcessId;
+
+    /// <summary>Stopwatch timestamp taken when the worker process was started.</summary>
+    public long WorkerStartTimestamp => _worker.StartTimestamp;
+
+    /// <summary>Worker process start to all functions loaded.</summary>
+    public TimeSpan StartupDuration { get; private set; }
+
+    /// <summary>Completes when the worker exits or drops its stream while the host is running.</summary>
+    public Task WorkerExited { get; }
+
+    public static Task<LocalFunctionsHost> StartAsync(
+        string appDirectory,
+        int? port = DefaultPort,
+        IReadOnlyDictionary<string, string>? environment = null,
+        Action<string>? logSink = null,
+        CancellationToken cancellationToken = default)
+        => StartAsync(new LocalFunctionsHostOptions { AppDirectory = appDirectory, Port = port, Environment = environment, LogSink = logSink }, cancellationToken);
+
+    public static async Task<LocalFunctionsHost> StartAsync(LocalFunctionsHostOptions options, CancellationToken cancellationToken = default)
+    {
+        var sink = options.LogSink ?? Console.WriteLine;
+        var minimum = options.MinimumLogLevel;
+        void Log(LogLevel level, string message)
+        {
+            if (level >= minimum && level != LogLevel.None)
+            {
+                sink(level >= LogLevel.Warning ? $"{LevelTag(level)}: {message}" : message);
+            }
+        }
+
+        var app = FunctionAppSettings.Load(options.AppDirectory, options.LocalSettingsPath);
+        var workerId = Guid.NewGuid().ToString();
+        var channel = new WorkerChannel(workerId, Log, minimum);
+
+        var grpcServer = BuildGrpcServer(channel, Log);
+        await grpcServer.StartAsync(cancellationToken).ConfigureAwait(false);
+        var grpcAddress = new Uri(ListeningAddress(grpcServer));
+
+        WorkerProcess? worker = null;
+        LocalFunctionsHost? host = null;
+        try
+        {
+            var environment = BuildWorkerEnvironment(app, options.Environment, grpcAddress);
+            string[] arguments =
+            [
+                "--functions-uri", grpcAddress.AbsoluteUri,
+                "--functions-worker-id", workerId,
+                "--functions-request-id", Guid.NewGuid().ToString(),
+                "--functions-grpc-max-message-length", int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ];
+            Log(LogLevel.Information, $"Starting worker: {app.WorkerExecutable} {string.Join(' ', app.WorkerArguments)} (in {app.AppDirectory})");
+            worker = WorkerProcess.Start(app, arguments, environment, line => Log(LogLevel.Information, "[worker] " + line));
+            host = new LocalFunctionsHost(Log, grpcServer, channel, worker);
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.StartupTimeout);
+            await host.InitializeWorkerAsync(app, options, timeout.Token).ConfigureAwait(false);
+            return host;
+        }
+        catch
+        {
+            if (host is not null)
+            {
+                await host.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                if (worker is not null)
+                {
+                    await worker.DisposeAsync().ConfigureAwait(false);
+                }
+
+                await grpcServer.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task InitializeWorkerAsync(FunctionAppSettings app, LocalFunctionsHostOptions options, CancellationToken cancellation)
+    {
+        // 1. The worker connects and sends StartStream.
+        await WaitForWorkerAsync(_channel.Connected, "connect (StartStream)", cancellation).ConfigureAwait(false);
+
+        // 2. Init: the worker answers with its capabilities.
+        var initRequest = new WorkerInitRequest
+        {
+            HostVersion = HostVersion,
+            WorkerDirectory = app.AppDirectory,
+            FunctionAppDirectory = app.AppDirectory,
+        };
+        var initResponse = (await WaitForWorkerAsync(
+            _channel.RequestAsync(new StreamingMessage { WorkerInitRequest = initRequest }, cancellation), "answer WorkerInitRequest", cancellation).ConfigureAwait(false)).WorkerInitResponse
+            ?? throw new InvalidOperationException("The worker answered WorkerInitRequest with something else.");
+        EnsureSuccess(initResponse.Result, "Worker initialization");
+        var capabilities = WorkerCapabilities.From(initResponse.Capabilities);
+        if (!capabilities.RawHttpBodyBytes || !capabilities.RpcHttpBodyOnly)
+        {
+            _log(LogLevel.Warning, "The worker does not advertise RawHttpBodyBytes/RpcHttpBodyOnly; request bodies are still sent as bytes.");
+        }
+
+        _log(LogLevel.Debug, $"Worker capabilities: {string.Join(", ", initResponse.Capabilities.Keys)}");
+
+        // 3. Worker indexing: the worker lists its functions (raw bindings as JSON).
+        var metadataResponse = (await WaitForWorkerAsync(
+            _channel.RequestAsync(new StreamingMessage { FunctionsMetadataRequest = new FunctionsMetadataRequest { FunctionAppDirectory = app.AppDirectory } }, cancellation),
+            "answer FunctionsMetadataRequest", cancellation).ConfigureAwait(false)).FunctionMetadataResponse
+            ?? throw new InvalidOperationException("The worker answered FunctionsMetadataRequest with something else.");
+        EnsureSuccess(metadataResponse.Result, "Function indexing");
+        IReadOnlyList<RpcFunctionMetadata> indexed = metadataResponse.UseDefaultMetadataIndexing
+            ? FunctionIndex.ReadFunctionsMetadataFile(app.AppDirectory)
+            : metadataResponse.FunctionMetadataResults;
+
+        // 4. One load request per function; the bindings map is built from raw_bindings.
+        var loads = new List<(FunctionLoadRequest Request, Task<StreamingMessage> Response)>();
+        foreach (var function in indexed)
+        {
+            if (function.Status is { Status: StatusResult.Types.Status.Failure } failedIndexing)
+            {
+                _log(LogLevel.Error, $"Function '{function.Name}' failed indexing: {failedIndexing.Exception?.Message}");
+                continue;
+            }
+
+            var load = FunctionIndex.CreateLoadRequest(function, app.AppDirectory);
+            loads.Add((load, _channel.RequestAsync(new StreamingMessage { FunctionLoadRequest = load }, cancellation)));
+        }
+
+        var functions = new List<HttpFunctionInfo>();
+        foreach (var (request, responseTask) in loads)
+        {
+            var response = (await WaitForWorkerAsync(responseTask, "answer FunctionLoadRequest", cancellation).ConfigureAwait(false)).FunctionLoadResponse;
+            if (response?.Result?.Status != StatusResult.Types.Status.Success)
+            {
+                _log(LogLevel.Error, $"Function '{request.Metadata.Name}' failed to load: {response?.Result?.Exception?.Message}");
+                continue;
+            }
+
+            if (FunctionIndex.GetHttpFunction(request.Metadata) is { } http)
+            {
+                functions.Add(http);
+            }
+            else
+            {
+                _log(LogLevel.Warning, $"Function '{request.Metadata.Name}' has a '{FunctionIndex.GetTriggerType(request.Metadata)}' trigger, which this local host does not run; only HTTP triggers are served.");
+            }
+        }
+
+        StartupDuration = Stopwatch.GetElapsedTime(_worker.StartTimestamp);
+        Functions = functions;
+        RoutePrefix = app.RoutePrefix;
+
+        // 5. The HTTP front door, routed from the loaded functions.
+        var port = options.Port ?? app.LocalHttpPort ?? DefaultPort;
+        _frontDoor = BuildFrontDoor(port, app.RoutePrefix, functions, new HttpInvoker(_channel, capabilities, _log), _log);
+        await _frontDoor.StartAsync(cancellation).ConfigureAwait(false);
+        var address = new Uri(ListeningAddress(_frontDoor));
+        BaseAddress = new Uri($"http://127.0.0.1:{address.Port}/");
+        _log(LogLevel.Information, $"Worker ready in {StartupDuration.TotalMilliseconds:0} ms (process start to functions loaded); listening on {BaseAddress}");
+    }
+
+    private async Task<T> WaitForWorkerAsync<T>(Task<T> step, string what, CancellationToken cancellation)
+    {
+        await WaitForWorkerAsync((Task)step, what, cancellation).ConfigureAwait(false);
+        return await step.ConfigureAwait(false);
+    }
+
+    private async Task WaitForWorkerAsync(Task step, string what, CancellationToken cancellation)
+    {
+        var finished = await Task.WhenAny(step, _worker.Exited, Task.Delay(Timeout.Infinite, cancellation)).ConfigureAwait(false);
+        if (finished == step)
+        {
+            await step.ConfigureAwait(false);
+            return;
+        }
+
+        if (finished == _worker.Exited)
+        {
+            throw new InvalidOperationException($"The worker process exited before it could {what}; see its output above.");
+        }
+
+        throw new TimeoutException($"The worker did not {what} in time.");
+    }
+
+    private static void EnsureSuccess(StatusResult? result, string what)
+    {
+        if (result?.Status != StatusResult.Types.Status.Success)
+        {
+            throw new InvalidOperationException($"{what} failed: {result?.Exception?.Message ?? result?.Result ?? "no result"}");
+        }
+    }
+
+    private static Dictionary<string, string> BuildWorkerEnvironment(FunctionAppSettings app, IReadOnlyDictionary<string, string>? extra, Uri grpcAddress)
+    {
+        // Like func start: the process environment, then local.settings.json Values, then the
+        // caller's overrides, then what the Functions host always sets for an isolated worker.
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in app.LocalSettingsValues)
+        {
+            environment[key] = value;
+        }
+
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        environment.TryAdd("FUNCTIONS_WORKER_RUNTIME", "dotnet-isolated");
+        environment.TryAdd("AZURE_FUNCTIONS_ENVIRONMENT", "Development");
+        environment["FUNCTIONS_APPLICATION_DIRECTORY"] = app.AppDirectory;
+        environment["FUNCTIONS_WORKER_DIRECTORY"] = app.AppDirectory;
+        environment["Functions__Worker__HostEndpoint"] = grpcAddress.AbsoluteUri;
+        return environment;
+    }
+
+    private static WebApplication BuildGrpcServer(WorkerChannel channel, Action<LogLevel, string> log)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Logging.AddProvider(new SinkLoggerProvider(log, LogLevel.Warning));
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // Plain HTTP/2 (no TLS) on loopback, as the worker's gRPC client expects.
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
+        });
+        builder.Services.AddRoutingCore();
+        builder.Services.AddSingleton(channel);
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = null;
+            grpc.MaxSendMessageSize = null;
+        });
+        var app = builder.Build();
+        app.MapGrpcService<FunctionRpcService>();
+        return app;
+    }
+
+    private static WebApplication BuildFrontDoor(int port, string routePrefix, IReadOnlyList<HttpFunctionInfo> functions, HttpInvoker invoker, Action<LogLevel, string> log)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Logging.AddProvider(new SinkLoggerProvider(log, LogLevel.Warning));
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 100 * 1024 * 1024; // the Functions host's limit
+            kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+        builder.Services.AddRoutingCore();
+        var app = builder.Build();
+        app.UseRouting();
+        foreach (var function in functions)
+        {
+            var template = routePrefix.Length == 0 ? function.RouteTemplate : $"{routePrefix}/{function.RouteTemplate}";
+            try
+            {
+                RoutePatternFactory.Parse(template);
+            }
+            catch (RoutePatternException e)
+            {
+                log(LogLevel.Error, $"Function '{function.Name}': route '{template}' is not valid ({e.Message}); not served.");
+                continue;
+            }
+
+            RequestDelegate handler = context => invoker.HandleAsync(context, function);
+            var endpoint = function.Methods is null ? app.Map(template, handler) : app.MapMethods(template, function.Methods, handler);
+            endpoint.WithDisplayName($"Functions.{function.Name}");
+        }
+
+        return app;
+    }
+
+    private static string ListeningAddress(WebApplication app)
+        => app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+    private static string LevelTag(LogLevel level) => level switch
+    {
+        LogLevel.Warning => "warn",
+        LogLevel.Error => "fail",
+        LogLevel.Critical => "crit",
+        _ => level.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Stops the front door, asks the worker to terminate, and makes sure it is gone.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        if (_frontDoor is not null)
+        {
+            await StopQuietlyAsync(_frontDoor, stopTimeout.Token).ConfigureAwait(false);
+        }
+
+        // WorkerTerminate lets the worker shut down by itself; then its stream ends.
+        try
+        {
+            _channel.Send(new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(TimeSpan.FromSeconds(5)) } });
+            await Task.WhenAny(_channel.Disconnected, _worker.Exited, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        }
+        catch (WorkerUnavailableException)
+        {
+        }
+
+        _channel.CompleteOutbound();
+        await _worker.DisposeAsync().ConfigureAwait(false);
+        await StopQuietlyAsync(_grpcServer, stopTimeout.Token).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private async Task StopQuietlyAsync(WebApplication app, CancellationToken cancellation)
+    {
+        try
+        {
+            await app.StopAsync(cancellation).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        catch (Exception e)
+        {
+            _log(LogLevel.Warning, $"Stopping a server failed: {e.Message}");
+        }
+
+        await app.DisposeAsync().ConfigureAwait(false);
+    }
+}
