@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Security.KeyVault.Secrets;
 
 namespace JwtFunctions.Keys;
@@ -28,6 +30,23 @@ public sealed class KeyVaultSigningKeySource : ISigningKeySource
     }
 
     public string Name => "key-vault";
+
+    /// <summary>
+    /// The production client: bounded per-call retries (the background refresh has its own backoff
+    /// on top) and the SDK's challenge-resource verification left on. Tests pass their own transport.
+    /// </summary>
+    public static SecretClient CreateClient(Uri vaultUri, TokenCredential credential, HttpPipelineTransport? transport = null)
+    {
+        var options = new SecretClientOptions();
+        options.Retry.MaxRetries = 2;
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+        if (transport is not null)
+        {
+            options.Transport = transport;
+        }
+
+        return new SecretClient(vaultUri, credential, options);
+    }
 
     public async Task<IReadOnlyList<SigningKeyVersion>> LoadAsync(CancellationToken cancellationToken)
     {

@@ -1,6 +1,4 @@
-using Azure.Core;
-using Azure.Identity;
-using Azure.Security.KeyVault.Secrets;
+using JwtFunctions.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -34,15 +32,7 @@ public static class SigningKeysServiceCollectionExtensions
             return new LocalSigningKeySource(options.LocalKey);
         }
 
-        TokenCredential credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
-        {
-            ManagedIdentityClientId = options.ManagedIdentityClientId,
-        });
-        var clientOptions = new SecretClientOptions();
-        // Bounded per-call retries: the background refresh has its own backoff on top.
-        clientOptions.Retry.MaxRetries = 2;
-        clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
-        var client = new SecretClient(options.VaultUri, credential, clientOptions);
+        var client = KeyVaultSigningKeySource.CreateClient(options.VaultUri, AzureCredentials.Create(options.ManagedIdentityClientId));
         return new KeyVaultSigningKeySource(client, options.SecretName, provider.GetRequiredService<TimeProvider>());
     }
 }

@@ -1,6 +1,5 @@
-using Azure.Core;
 using Azure.Data.Tables;
-using Azure.Identity;
+using JwtFunctions.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -41,8 +40,7 @@ public static class StorageServiceCollectionExtensions
 
         if (Uri.TryCreate(section["tableServiceUri"], UriKind.Absolute, out var endpoint))
         {
-            TokenCredential credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = section["clientId"] });
-            return new TableServiceClient(endpoint, credential, options);
+            return new TableServiceClient(endpoint, AzureCredentials.Create(section["clientId"]), options);
         }
 
         throw new OptionsValidationException(StorageOptions.ConnectionName, typeof(StorageOptions),

@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using System.Text.Json;
 using JwtFunctions.Keys;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -66,7 +68,7 @@ public sealed class TokenService
         var result = await _handler.ValidateTokenAsync(token, kind == TokenKind.Access ? _accessParameters : _refreshParameters).ConfigureAwait(false);
         if (!result.IsValid)
         {
-            return TokenValidation.Fail(Classify(result.Exception));
+            return TokenValidation.Fail(Classify(result.Exception, token));
         }
 
         var jwt = (JsonWebToken)result.SecurityToken;
@@ -80,9 +82,12 @@ public sealed class TokenService
             return TokenValidation.Fail(TokenFailure.NotYetValid);
         }
 
-        if (!jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var subject) || string.IsNullOrEmpty(subject)
-            || !jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Jti, out var tokenId) || string.IsNullOrEmpty(tokenId)
-            || !jwt.TryGetPayloadValue<string>(SessionClaim, out var sessionId) || string.IsNullOrEmpty(sessionId))
+        // RFC 7519 §4.1.2: sub is a StringOrURI. The handler reads a number as its text, so check
+        // the JSON type in the payload itself: a number or object must not become a user name.
+        if (!RegisteredClaimsAreStrings(jwt)
+            || StringClaim(jwt, JwtRegisteredClaimNames.Sub) is not { } subject
+            || StringClaim(jwt, JwtRegisteredClaimNames.Jti) is not { } tokenId
+            || StringClaim(jwt, SessionClaim) is not { } sessionId)
         {
             return TokenValidation.Fail(TokenFailure.InvalidSubject);
         }
@@ -148,7 +153,58 @@ public sealed class TokenService
     private IEnumerable<SecurityKey> ResolveKey(string token, SecurityToken securityToken, string kid, TokenValidationParameters parameters) =>
         _ring.Current is { } keys && keys.TryGetValidationKey(kid, _time.GetUtcNow(), out var key) ? key.ValidationKeys : [];
 
-    private static TokenFailure Classify(Exception? exception) => exception switch
+    private static string? StringClaim(JsonWebToken jwt, string name) =>
+        jwt.TryGetClaim(name, out var claim) && claim.ValueType == ClaimValueTypes.String && claim.Value.Length > 0 ? claim.Value : null;
+
+    private static bool RegisteredClaimsAreStrings(JsonWebToken jwt)
+    {
+        var payload = Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload);
+        var reader = new Utf8JsonReader(payload);
+        var found = 0;
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
+            {
+                var isChecked = reader.ValueTextEquals("sub"u8) || reader.ValueTextEquals("jti"u8) || reader.ValueTextEquals("sid"u8);
+                reader.Read();
+                if (isChecked)
+                {
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        return false;
+                    }
+
+                    found++;
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+        }
+
+        return found == 3;
+    }
+
+    private TokenFailure Classify(Exception? exception, string token)
+    {
+        var failure = ClassifyOuter(exception);
+
+        // The handler reports a refused alg as a signature failure (IDX10511); only on this
+        // failure path, read the header to say which it was.
+        if (failure == TokenFailure.InvalidSignature && _handler.CanReadToken(token))
+        {
+            var alg = _handler.ReadJsonWebToken(token).Alg;
+            if (!string.Equals(alg, _options.Algorithm, StringComparison.Ordinal))
+            {
+                return TokenFailure.InvalidAlgorithm;
+            }
+        }
+
+        return failure;
+    }
+
+    private static TokenFailure ClassifyOuter(Exception? exception) => exception switch
     {
         SecurityTokenExpiredException => TokenFailure.Expired,
         SecurityTokenNotYetValidException => TokenFailure.NotYetValid,

@@ -1,0 +1,15 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace JwtFunctions.Tests.Infrastructure;
+
+public static class FreePort
+{
+    /// <summary>A loopback port the OS just handed out; free again at return, so take it quickly.</summary>
+    public static int Next()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

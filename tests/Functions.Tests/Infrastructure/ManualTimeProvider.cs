@@ -1,0 +1,9 @@
+namespace JwtFunctions.Tests.Infrastructure;
+
+/// <summary>A clock the test sets.</summary>
+public sealed class ManualTimeProvider(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
