@@ -1,5 +1,5 @@
 using JwtFunctions.Accounts;
-using JwtFunctions.Health;
+using JwtFunctions.HealthChecks;
 using JwtFunctions.Keys;
 using JwtFunctions.Middleware;
 using JwtFunctions.Storage;

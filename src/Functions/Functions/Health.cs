@@ -1,5 +1,5 @@
 using System.Net;
-using JwtFunctions.Health;
+using JwtFunctions.HealthChecks;
 using JwtFunctions.Http;
 using JwtFunctions.Middleware;
 using Microsoft.Azure.Functions.Worker;

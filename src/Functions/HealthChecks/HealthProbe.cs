@@ -2,7 +2,7 @@ using JwtFunctions.Http;
 using JwtFunctions.Keys;
 using JwtFunctions.Storage;
 
-namespace JwtFunctions.Health;
+namespace JwtFunctions.HealthChecks;
 
 /// <summary>
 /// Health for probes: healthy when a signing key is loaded and storage answers. Names states only;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace JwtFunctions.Health;
+namespace JwtFunctions.HealthChecks;
 
 public static class HealthServiceCollectionExtensions
 {

@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using JwtFunctions.Accounts;
+using JwtFunctions.Tests.Infrastructure;
+using JwtFunctions.Tokens;
+
+namespace JwtFunctions.Tests.Accounts;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class AccountServiceTests(AzuriteFixture azurite)
+{
+    private const string Password = "twelve-chars";
+
+    private async Task<(TestServices App, TokenPair Tokens)> LoggedInAsync(string user = "alice")
+    {
+        var app = await TestServices.StartAsync(azurite);
+        Assert.Equal(RegistrationResult.Created, await app.Accounts.RegisterAsync(user, Password, default));
+        var grant = await app.Accounts.LoginAsync(user, Password, default);
+        return (app, grant.Tokens!);
+    }
+
+    private static async Task<TokenPrincipal> RefreshPrincipalAsync(TestServices app, string token)
+    {
+        var validation = await app.Tokens.ValidateAsync(token, TokenKind.Refresh, default);
+        Assert.True(validation.Succeeded, validation.Failure.ToString());
+        return validation.Principal!;
+    }
+
+    [Fact]
+    public async Task TwelveCharacterPasswordRegistersAndLogsIn()
+    {
+        var (app, tokens) = await LoggedInAsync();
+        await using var _ = app;
+
+        Assert.Equal(12, Password.Length);
+        Assert.Equal(900, tokens.ExpiresIn);
+        var access = await app.Tokens.ValidateAsync(tokens.AccessToken, TokenKind.Access, default);
+        Assert.Equal("alice", access.Principal!.Subject);
+    }
+
+    [Fact]
+    public async Task UsernameIsCaseInsensitive()
+    {
+        var (app, _) = await LoggedInAsync("MixedCase");
+        await using var __ = app;
+
+        Assert.Equal(RegistrationResult.UsernameTaken, await app.Accounts.RegisterAsync("mixedcase", Password, default));
+        var grant = await app.Accounts.LoginAsync("MIXEDCASE", Password, default);
+        Assert.Equal("mixedcase", (await app.Tokens.ValidateAsync(grant.Tokens!.AccessToken, TokenKind.Access, default)).Principal!.Subject);
+    }
+
+    [Fact]
+    public async Task UnknownUserAndWrongPasswordAreRefusedIdenticallyAndInAboutTheSameTime()
+    {
+        var (app, _) = await LoggedInAsync();
+        await using var __ = app;
+
+        var unknown = new List<double>();
+        var wrong = new List<double>();
+        for (var i = 0; i < 3; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            var a = await app.Accounts.LoginAsync("nobody-here", Password, default);
+            unknown.Add(watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+            var b = await app.Accounts.LoginAsync("alice", "wrong-password", default);
+            wrong.Add(watch.Elapsed.TotalMilliseconds);
+
+            Assert.Equal(a, b);
+            Assert.Equal(GrantFailure.InvalidCredentials, a.Failure);
+        }
+
+        // Both pay one PBKDF2 at 600,000 iterations (hundreds of ms); a skipped hash would be ~1 ms.
+        var ratio = Median(unknown) / Median(wrong);
+        Assert.InRange(ratio, 0.5, 2.0);
+    }
+
+    [Fact]
+    public async Task MalformedUsernameCostsTheSameHashAndTheSameAnswer()
+    {
+        var (app, _) = await LoggedInAsync();
+        await using var __ = app;
+
+        var watch = Stopwatch.StartNew();
+        var grant = await app.Accounts.LoginAsync("bad/name#", Password, default);
+
+        Assert.Equal(GrantFailure.InvalidCredentials, grant.Failure);
+        Assert.True(watch.ElapsedMilliseconds > 50, $"took {watch.ElapsedMilliseconds} ms: the dummy hash was skipped");
+    }
+
+    [Fact]
+    public async Task RefreshRotatesBothTokens()
+    {
+        var (app, first) = await LoggedInAsync();
+        await using var _ = app;
+
+        var second = await app.Accounts.RefreshAsync(await RefreshPrincipalAsync(app, first.RefreshToken), default);
+
+        Assert.NotNull(second.Tokens);
+        Assert.NotEqual(first.RefreshToken, second.Tokens.RefreshToken);
+        Assert.NotEqual(first.AccessToken, second.Tokens.AccessToken);
+        var third = await app.Accounts.RefreshAsync(await RefreshPrincipalAsync(app, second.Tokens.RefreshToken), default);
+        Assert.NotNull(third.Tokens);
+    }
+
+    [Fact]
+    public async Task ReusedRefreshTokenRevokesTheFamilyIncludingItsSuccessor()
+    {
+        var (app, first) = await LoggedInAsync();
+        await using var _ = app;
+        var original = await RefreshPrincipalAsync(app, first.RefreshToken);
+        var rotated = await app.Accounts.RefreshAsync(original, default);
+
+        var replay = await app.Accounts.RefreshAsync(original, default);
+        var successor = await app.Accounts.RefreshAsync(await RefreshPrincipalAsync(app, rotated.Tokens!.RefreshToken), default);
+
+        Assert.Equal(GrantFailure.InvalidRefreshToken, replay.Failure);
+        Assert.Equal(GrantFailure.InvalidRefreshToken, successor.Failure);
+    }
+
+    [Fact]
+    public async Task ConcurrentRefreshesOfOneTokenIssueExactlyOnce()
+    {
+        var (app, first) = await LoggedInAsync();
+        await using var _ = app;
+        var principal = await RefreshPrincipalAsync(app, first.RefreshToken);
+
+        var grants = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => app.Accounts.RefreshAsync(principal, default)));
+
+        Assert.Equal(1, grants.Count(g => g.Tokens is not null));
+    }
+
+    [Fact]
+    public async Task LogoutEndsThisSessionOnly()
+    {
+        var (app, phone) = await LoggedInAsync();
+        await using var _ = app;
+        var laptop = (await app.Accounts.LoginAsync("alice", Password, default)).Tokens!;
+        var phoneAccess = (await app.Tokens.ValidateAsync(phone.AccessToken, TokenKind.Access, default)).Principal!;
+
+        await app.Accounts.LogoutAsync(phoneAccess, everywhere: false, default);
+
+        Assert.Equal(GrantFailure.InvalidRefreshToken, (await app.Accounts.RefreshAsync(await RefreshPrincipalAsync(app, phone.RefreshToken), default)).Failure);
+        Assert.NotNull((await app.Accounts.RefreshAsync(await RefreshPrincipalAsync(app, laptop.RefreshToken), default)).Tokens);
+    }
+
+    [Fact]
+    public async Task LogoutEverywhereEndsEverySession()
+    {
+        var (app, phone) = await LoggedInAsync();
+        await using var _ = app;
+        var laptop = (await app.Accounts.LoginAsync("alice", Password, default)).Tokens!;
+        var phoneAccess = (await app.Tokens.ValidateAsync(phone.AccessToken, TokenKind.Access, default)).Principal!;
+
+        await app.Accounts.LogoutAsync(phoneAccess, everywhere: true, default);
+
+        Assert.Equal(GrantFailure.InvalidRefreshToken, (await app.Accounts.RefreshAsync(await RefreshPrincipalAsync(app, phone.RefreshToken), default)).Failure);
+        Assert.Equal(GrantFailure.InvalidRefreshToken, (await app.Accounts.RefreshAsync(await RefreshPrincipalAsync(app, laptop.RefreshToken), default)).Failure);
+    }
+
+    [Fact]
+    public async Task AccessTokenCannotBeUsedToRefresh()
+    {
+        var (app, tokens) = await LoggedInAsync();
+        await using var _ = app;
+        var access = (await app.Tokens.ValidateAsync(tokens.AccessToken, TokenKind.Access, default)).Principal!;
+
+        Assert.Equal(GrantFailure.InvalidRefreshToken, (await app.Accounts.RefreshAsync(access, default)).Failure);
+    }
+
+    [Theory]
+    [InlineData("ab", "twelve-chars", RegistrationResult.InvalidUsername)]
+    [InlineData("a/b", "twelve-chars", RegistrationResult.InvalidUsername)]
+    [InlineData("valid-name", "eleven-char", RegistrationResult.InvalidPassword)]
+    [InlineData("valid-name", null, RegistrationResult.InvalidPassword)]
+    [InlineData(null, "twelve-chars", RegistrationResult.InvalidUsername)]
+    public async Task InvalidRegistrationIsRefusedAndStoresNothing(string? user, string? password, RegistrationResult expected)
+    {
+        await using var app = await TestServices.StartAsync(azurite);
+
+        Assert.Equal(expected, await app.Accounts.RegisterAsync(user, password, default));
+        Assert.Equal(GrantFailure.InvalidCredentials, (await app.Accounts.LoginAsync("valid-name", "twelve-chars", default)).Failure);
+    }
+
+    [Fact]
+    public async Task RegistrationIsOffByDefault()
+    {
+        Assert.False(new AccountOptions().RegistrationEnabled);
+        await using var app = await TestServices.StartAsync(azurite, registration: false);
+        Assert.Equal(RegistrationResult.Disabled, await app.Accounts.RegisterAsync("someone", Password, default));
+    }
+
+    [Theory]
+    [InlineData("c2hvcnQ=")]
+    [InlineData("@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/secrets/jwt-signing-key/)")]
+    public async Task WeakOrUnresolvedKeyRefusesToIssueTokens(string key)
+    {
+        await using var app = await TestServices.StartAsync(azurite, signingKey: key);
+        await app.Accounts.RegisterAsync("alice", Password, default);
+
+        Assert.Equal(GrantFailure.KeysUnavailable, (await app.Accounts.LoginAsync("alice", Password, default)).Failure);
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+}

@@ -1,0 +1,29 @@
+using JwtFunctions.Tokens;
+
+namespace JwtFunctions.Tests.Tokens;
+
+public sealed class JwtOptionsValidatorTests
+{
+    [Fact]
+    public void DefaultsAreValid() => Assert.True(new JwtOptionsValidator().Validate(null, new JwtOptions()).Succeeded);
+
+    [Theory]
+    [InlineData("Algorithm", "none", "Jwt:Algorithm must be HS256, HS384 or HS512")]
+    [InlineData("Algorithm", "RS256", "Jwt:Algorithm must be HS256, HS384 or HS512")]
+    [InlineData("Issuer", "", "Jwt:Issuer must not be empty")]
+    [InlineData("Audience", " ", "Jwt:Audience must not be empty")]
+    [InlineData("ClockSkew", "00:10:00", "Jwt:ClockSkew must be between 00:00:00 and 00:05:00")]
+    [InlineData("AccessTokenLifetime", "00:00:10", "Jwt:AccessTokenLifetime must be between")]
+    [InlineData("RefreshTokenLifetime", "00:10:00", "Jwt:RefreshTokenLifetime must be longer than Jwt:AccessTokenLifetime")]
+    public void InvalidSettingIsRefusedWithAMessageNamingIt(string property, string value, string message)
+    {
+        var options = new JwtOptions();
+        var info = typeof(JwtOptions).GetProperty(property)!;
+        info.SetValue(options, info.PropertyType == typeof(TimeSpan) ? TimeSpan.Parse(value) : value);
+
+        var result = new JwtOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(message, result.FailureMessage);
+    }
+}
