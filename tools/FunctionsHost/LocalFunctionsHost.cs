@@ -51,12 +51,12 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     private readonly Action<LogLevel, string> _log;
     private readonly WebApplication _grpcServer;
     private readonly WorkerChannel _channel;
-    private readonly WorkerProcess _worker;
+    private readonly WatchedProcess _worker;
     private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _frontDoor;
     private int _disposed;
 
-    private LocalFunctionsHost(Action<LogLevel, string> log, WebApplication grpcServer, WorkerChannel channel, WorkerProcess worker)
+    private LocalFunctionsHost(Action<LogLevel, string> log, WebApplication grpcServer, WorkerChannel channel, WatchedProcess worker)
     {
         _log = log;
         _grpcServer = grpcServer;
@@ -74,7 +74,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     public string RoutePrefix { get; private set; } = "api";
 
     /// <summary>Process id of the worker (dotnet JwtFunctions.dll).</summary>
-    public int? WorkerProcessId => _worker.WorkerProcessId;
+    public int? WorkerProcessId => _worker.ChildProcessId;
 
     /// <summary>Process id of the watchdog that parents the worker.</summary>
     public int WatchdogProcessId => _worker.WatchdogProcessId;
@@ -116,7 +116,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         await grpcServer.StartAsync(cancellationToken).ConfigureAwait(false);
         var grpcAddress = new Uri(ListeningAddress(grpcServer));
 
-        WorkerProcess? worker = null;
+        WatchedProcess? worker = null;
         LocalFunctionsHost? host = null;
         try
         {
@@ -129,7 +129,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
                 "--functions-grpc-max-message-length", int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ];
             Log(LogLevel.Information, $"Starting worker: {app.WorkerExecutable} {string.Join(' ', app.WorkerArguments)} (in {app.AppDirectory})");
-            worker = WorkerProcess.Start(app, arguments, environment, line => Log(LogLevel.Information, "[worker] " + line));
+            worker = WatchedProcess.Start(app.WorkerExecutable, app.WorkerArguments.Concat(arguments), app.AppDirectory, environment, line => Log(LogLevel.Information, "[worker] " + line));
             host = new LocalFunctionsHost(Log, grpcServer, channel, worker);
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -235,7 +235,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         await _frontDoor.StartAsync(cancellation).ConfigureAwait(false);
         var address = new Uri(ListeningAddress(_frontDoor));
         BaseAddress = new Uri($"http://127.0.0.1:{address.Port}/");
-        _log(LogLevel.Information, $"Worker ready in {StartupDuration.TotalMilliseconds:0} ms (process start to functions loaded); listening on {BaseAddress}");
+        _log(LogLevel.Information, $"Worker ready in {StartupDuration.TotalMilliseconds:0} ms (process start to functions loaded; worker pid {WorkerProcessId}, watchdog pid {WatchdogProcessId}); listening on {BaseAddress}");
     }
 
     private async Task<T> WaitForWorkerAsync<T>(Task<T> step, string what, CancellationToken cancellation)

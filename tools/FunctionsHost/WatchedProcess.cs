@@ -3,7 +3,8 @@ using System.Diagnostics;
 namespace JwtFunctions.FunctionsHost;
 
 /// <summary>
-/// Starts the language worker under a tiny bash watchdog and stops it again.
+/// Starts a child process (the language worker; Azurite in the end-to-end tests) under a tiny bash
+/// watchdog and stops it again.
 /// </summary>
 /// <remarks>
 /// The worker (a plain <c>dotnet JwtFunctions.dll</c>) does not exit when the host's gRPC stream
@@ -15,41 +16,42 @@ namespace JwtFunctions.FunctionsHost;
 /// (SIGTERM, then SIGKILL after 5 s) before it exits itself. On an orderly stop the host also
 /// kills the whole process tree as a backstop.
 /// </remarks>
-internal sealed class WorkerProcess : IAsyncDisposable
+public sealed class WatchedProcess : IAsyncDisposable
 {
-    private const string WorkerPidMarker = "__jwtfunctions_worker_pid=";
+    private const string ChildPidMarker = "__watchdog_child_pid=";
 
-    // Shipped next to the host's assembly (see worker-watchdog.sh for how it works).
-    private static readonly string WatchdogScriptPath = Path.Combine(AppContext.BaseDirectory, "worker-watchdog.sh");
+    // Shipped next to the host's assembly (see watchdog.sh for how it works).
+    private static readonly string WatchdogScriptPath = Path.Combine(AppContext.BaseDirectory, "watchdog.sh");
 
     private readonly Process _process;
     private readonly Action<string> _output;
-    private readonly TaskCompletionSource<int> _workerPid = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<int> _childPid = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private WorkerProcess(Process process, Action<string> output)
+    private WatchedProcess(Process process, Action<string> output)
     {
         _process = process;
         _output = output;
     }
 
-    /// <summary>Stopwatch timestamp taken just before the worker process was started.</summary>
+    /// <summary>Stopwatch timestamp taken just before the process was started.</summary>
     public long StartTimestamp { get; private init; }
 
-    /// <summary>Process id of the watchdog (the worker's parent).</summary>
+    /// <summary>Process id of the watchdog (the child's parent).</summary>
     public int WatchdogProcessId => _process.Id;
 
-    /// <summary>Process id of the worker itself, once the watchdog has reported it.</summary>
-    public int? WorkerProcessId => _workerPid.Task.IsCompletedSuccessfully ? _workerPid.Task.Result : null;
+    /// <summary>Process id of the child itself, once the watchdog has reported it.</summary>
+    public int? ChildProcessId => _childPid.Task.IsCompletedSuccessfully ? _childPid.Task.Result : null;
 
-    public Task<int> WorkerProcessIdTask => _workerPid.Task;
-
-    /// <summary>Completes when the watchdog (and with it the worker) has exited.</summary>
+    /// <summary>Completes when the watchdog (and with it the child) has exited.</summary>
     public Task Exited { get; private set; } = Task.CompletedTask;
 
-    public static WorkerProcess Start(
-        FunctionAppSettings app,
-        IReadOnlyList<string> extraArguments,
-        IReadOnlyDictionary<string, string> environment,
+    /// <summary>Starts <paramref name="executable"/> with <paramref name="arguments"/> under the watchdog.</summary>
+    /// <param name="output">Receives each line the child writes to stdout or stderr.</param>
+    public static WatchedProcess Start(
+        string executable,
+        IEnumerable<string> arguments,
+        string workingDirectory,
+        IReadOnlyDictionary<string, string>? environment,
         Action<string> output)
     {
         if (!File.Exists(WatchdogScriptPath))
@@ -59,26 +61,26 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
         var startInfo = new ProcessStartInfo("/bin/bash")
         {
-            WorkingDirectory = app.AppDirectory,
+            WorkingDirectory = workingDirectory,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         startInfo.ArgumentList.Add(WatchdogScriptPath);
-        startInfo.ArgumentList.Add(app.WorkerExecutable);
-        foreach (var argument in app.WorkerArguments.Concat(extraArguments))
+        startInfo.ArgumentList.Add(executable);
+        foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
         }
 
-        foreach (var (key, value) in environment)
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             startInfo.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        var worker = new WorkerProcess(process, output) { StartTimestamp = Stopwatch.GetTimestamp() };
+        var worker = new WatchedProcess(process, output) { StartTimestamp = Stopwatch.GetTimestamp() };
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is not null)
@@ -93,10 +95,10 @@ internal sealed class WorkerProcess : IAsyncDisposable
                 return;
             }
 
-            if (e.Data.StartsWith(WorkerPidMarker, StringComparison.Ordinal)
-                && int.TryParse(e.Data.AsSpan(WorkerPidMarker.Length), out var pid))
+            if (e.Data.StartsWith(ChildPidMarker, StringComparison.Ordinal)
+                && int.TryParse(e.Data.AsSpan(ChildPidMarker.Length), out var pid))
             {
-                worker._workerPid.TrySetResult(pid);
+                worker._childPid.TrySetResult(pid);
                 return;
             }
 
@@ -110,7 +112,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         return worker;
     }
 
-    /// <summary>Closes the watchdog's stdin (it then stops the worker) and waits; kills the tree if needed.</summary>
+    /// <summary>Closes the watchdog's stdin (it then stops the child) and waits; kills the tree if needed.</summary>
     public async Task StopAsync(TimeSpan timeout)
     {
         try
@@ -128,7 +130,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            _output($"Worker did not stop within {timeout.TotalSeconds:0} s; killing its process tree.");
+            _output($"Process did not stop within {timeout.TotalSeconds:0} s; killing its process tree.");
         }
 
         KillEverything();
@@ -147,9 +149,9 @@ internal sealed class WorkerProcess : IAsyncDisposable
         {
         }
 
-        // If the watchdog was killed from outside, the worker has been re-parented and is no
+        // If the watchdog was killed from outside, the child has been re-parented and is no
         // longer part of the tree above: kill it by its id.
-        if (WorkerProcessId is int pid)
+        if (ChildProcessId is int pid)
         {
             try
             {

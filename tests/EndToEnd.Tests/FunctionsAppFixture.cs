@@ -1,0 +1,166 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using JwtFunctions.FunctionsHost;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace JwtFunctions.EndToEnd.Tests;
+
+/// <summary>
+/// Once per collection: build the app, start Azurite and the local Functions host running the
+/// real worker, and wait until <c>/api/health</c> answers 200.
+/// </summary>
+/// <remarks>
+/// Settings reach the worker both ways <c>func start</c> offers: a local.settings.json written here
+/// (worker runtime, registration on) and environment variables set programmatically (the
+/// Azurite connection string, a fresh random signing key).
+/// </remarks>
+public sealed class FunctionsAppFixture : IAsyncLifetime
+{
+    public const string Password = "correct horse battery staple";
+
+    private Azurite? _azurite;
+    private string? _settingsDirectory;
+
+    public TestLog Log { get; } = new();
+
+    public LocalFunctionsHost Host { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>The 32 random bytes behind <c>SigningKeys__LocalKey</c> (key id <c>local</c>).</summary>
+    public byte[] SigningKey { get; } = RandomNumberGenerator.GetBytes(32);
+
+    public async Task InitializeAsync()
+    {
+        try
+        {
+            var appDirectory = await AppBuild.GetAppDirectoryAsync();
+            _azurite = await Azurite.StartAsync(AppBuild.RepositoryRoot, Log);
+
+            _settingsDirectory = Directory.CreateTempSubdirectory("jwtfunctions-e2e-").FullName;
+            var settingsPath = Path.Combine(_settingsDirectory, "local.settings.json");
+            await File.WriteAllTextAsync(settingsPath, """
+                {
+                  "IsEncrypted": false,
+                  "Values": {
+                    "FUNCTIONS_WORKER_RUNTIME": "dotnet-isolated",
+                    "Accounts__RegistrationEnabled": "true"
+                  }
+                }
+                """);
+
+            Host = await LocalFunctionsHost.StartAsync(new LocalFunctionsHostOptions
+            {
+                AppDirectory = appDirectory,
+                Port = 0,
+                LocalSettingsPath = settingsPath,
+                Environment = new Dictionary<string, string>
+                {
+                    ["AzureWebJobsStorage"] = _azurite.ConnectionString,
+                    ["SigningKeys__LocalKey"] = Convert.ToBase64String(SigningKey),
+                    ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = string.Empty,
+                },
+                LogSink = Log.Write,
+            });
+            Client = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            await WaitForHealthAsync();
+        }
+        catch (Exception e)
+        {
+            await DisposeAsync();
+            throw new InvalidOperationException($"The end-to-end environment did not start: {e.Message}{Environment.NewLine}--- log tail ---{Environment.NewLine}{Log.Tail()}", e);
+        }
+    }
+
+    private async Task WaitForHealthAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        HttpStatusCode? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await Client.GetAsync("api/health");
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return;
+            }
+
+            last = response.StatusCode;
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"/api/health did not answer 200 within 60 s (last: {last}).");
+    }
+
+    public static string NewUsername() => "user" + Guid.NewGuid().ToString("N")[..12];
+
+    public async Task RegisterAsync(string username, string password = Password)
+    {
+        using var response = await Client.PostAsJsonAsync("api/v1.0/register", new { username, password });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    public async Task<TokenPair> LoginAsync(string username, string password = Password)
+    {
+        using var response = await Client.PostAsJsonAsync("api/v1.0/login", new { username, password });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return new TokenPair(body.RootElement.GetProperty("access_token").GetString()!, body.RootElement.GetProperty("refresh_token").GetString()!);
+    }
+
+    public async Task<(string Username, TokenPair Tokens)> NewSessionAsync()
+    {
+        var username = NewUsername();
+        await RegisterAsync(username);
+        return (username, await LoginAsync(username));
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client?.Dispose();
+        if (Host is not null)
+        {
+            await Host.DisposeAsync();
+        }
+
+        if (_azurite is not null)
+        {
+            await _azurite.DisposeAsync();
+        }
+
+        if (_settingsDirectory is not null)
+        {
+            Directory.Delete(_settingsDirectory, recursive: true);
+        }
+    }
+}
+
+public sealed record TokenPair(string Access, string Refresh);
+
+[CollectionDefinition(Name)]
+public sealed class FunctionsAppCollection : ICollectionFixture<FunctionsAppFixture>
+{
+    public const string Name = "Functions app";
+}
+
+/// <summary>Routes the fixture's log to the running test's output.</summary>
+public abstract class FunctionsAppTest : IDisposable
+{
+    protected FunctionsAppTest(FunctionsAppFixture app, ITestOutputHelper output)
+    {
+        App = app;
+        App.Log.Attach(output);
+    }
+
+    protected FunctionsAppFixture App { get; }
+
+    protected HttpClient Client => App.Client;
+
+    public void Dispose()
+    {
+        App.Log.Attach(null);
+        GC.SuppressFinalize(this);
+    }
+}

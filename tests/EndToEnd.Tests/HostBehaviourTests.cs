@@ -1,0 +1,54 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace JwtFunctions.EndToEnd.Tests;
+
+/// <summary>What the local host does that users can see: routing, methods, headers.</summary>
+[Collection(FunctionsAppCollection.Name)]
+public sealed class HostBehaviourTests(FunctionsAppFixture app, ITestOutputHelper output) : FunctionsAppTest(app, output)
+{
+    [Theory]
+    [InlineData("GET", "api/v1.0/nothing-here", HttpStatusCode.NotFound)]
+    [InlineData("POST", "v1.0/login", HttpStatusCode.NotFound)]               // no route prefix
+    [InlineData("GET", "", HttpStatusCode.NotFound)]
+    [InlineData("GET", "api/v1.0/login", HttpStatusCode.MethodNotAllowed)]    // login is POST only
+    [InlineData("DELETE", "api/v1.0/protected", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("POST", "api/health", HttpStatusCode.MethodNotAllowed)]
+    public async Task Routes_and_methods_come_from_the_function_metadata(string method, string path, HttpStatusCode expected)
+    {
+        using var response = await Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Routes_match_case_insensitively_like_the_functions_host()
+    {
+        using var response = await Client.GetAsync("API/HEALTH");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Response_headers_set_by_the_function_reach_the_client()
+    {
+        var username = FunctionsAppFixture.NewUsername();
+        await App.RegisterAsync(username);
+        using var response = await Client.PostAsJsonAsync("api/v1.0/login", new { username, password = FunctionsAppFixture.Password });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        Assert.Equal("no-cache", string.Join(",", response.Headers.Pragma));
+        Assert.Equal("utf-8", response.Content.Headers.ContentType?.CharSet);
+    }
+
+    [Fact]
+    public async Task The_host_reports_the_functions_it_serves()
+    {
+        var names = App.Host.Functions.Select(f => f.Name).ToHashSet();
+        foreach (var expected in new[] { "Register", "Login", "Refresh", "Protected", "Logout", "Health" })
+        {
+            Assert.Contains(expected, names);
+        }
+
+        Assert.Equal("api", App.Host.RoutePrefix);
+        await Task.CompletedTask;
+    }
+}
