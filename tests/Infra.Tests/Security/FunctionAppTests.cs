@@ -1,0 +1,89 @@
+using JwtFunctions.Infra.Tests.Infrastructure;
+
+namespace JwtFunctions.Infra.Tests.Security;
+
+public sealed class FunctionAppTests
+{
+    private static System.Text.Json.Nodes.JsonObject App => Artifacts.Snapshot.FunctionApp;
+
+    private static string IdentityId => Artifacts.Snapshot.Single("Microsoft.ManagedIdentity/userAssignedIdentities").Str("id")!;
+
+    [Fact]
+    public void FunctionAppRunsOnTheFlexConsumptionPlan()
+    {
+        var plan = Artifacts.Snapshot.Single("Microsoft.Web/serverfarms");
+        Assert.Equal("FC1", plan.Str("sku.name"));
+        Assert.Equal("FlexConsumption", plan.Str("sku.tier"));
+        Assert.True(plan.Bool("properties.reserved"), "The plan must be Linux (properties.reserved = true).");
+        Assert.Equal(plan.Str("id"), App.Str("properties.serverFarmId"));
+        Assert.Equal("functionapp,linux", App.Str("kind"));
+    }
+
+    [Fact]
+    public void FunctionAppRunsDotnetIsolatedOnDotnet10()
+    {
+        Assert.Equal("dotnet-isolated", App.Str("properties.functionAppConfig.runtime.name"));
+        Assert.Equal("10.0", App.Str("properties.functionAppConfig.runtime.version"));
+    }
+
+    [Fact]
+    public void FunctionAppAcceptsHttpsOnly()
+    {
+        Assert.True(App.Bool("properties.httpsOnly"), "properties.httpsOnly must be true.");
+    }
+
+    [Theory]
+    [InlineData("minTlsVersion")]
+    [InlineData("scmMinTlsVersion")]
+    public void FunctionAppRequiresTls12(string property)
+    {
+        Assert.Equal("1.2", App.Str($"properties.siteConfig.{property}"));
+    }
+
+    [Fact]
+    public void FtpAndFtpsAreDisabled()
+    {
+        Assert.Equal("Disabled", App.Str("properties.siteConfig.ftpsState"));
+    }
+
+    [Theory]
+    [InlineData("ftp")]
+    [InlineData("scm")]
+    public void BasicPublishingCredentialsAreDisabled(string policy)
+    {
+        var appName = App.Str("name")!;
+        var match = Artifacts.Snapshot.OfType("Microsoft.Web/sites/basicPublishingCredentialsPolicies")
+            .SingleOrDefault(p => p.Str("name") == $"{appName}/{policy}");
+        Assert.True(match is not null, $"No basicPublishingCredentialsPolicies/{policy} for {appName}.");
+        Assert.True(match.Bool("properties.allow") == false, $"basicPublishingCredentialsPolicies/{policy} must have allow = false.");
+    }
+
+    [Fact]
+    public void FunctionAppRunsAsItsUserAssignedIdentityOnly()
+    {
+        Assert.Equal("UserAssigned", App.Str("identity.type"));
+        var identities = App.Node("identity.userAssignedIdentities")!.AsObject();
+        var (id, _) = Assert.Single(identities);
+        Assert.Equal(IdentityId, id, ignoreCase: true);
+    }
+
+    [Fact]
+    public void DeploymentPackageIsReadWithTheUserAssignedIdentity()
+    {
+        Assert.Equal("blobContainer", App.Str("properties.functionAppConfig.deployment.storage.type"));
+        Assert.Equal("UserAssignedIdentity", App.Str("properties.functionAppConfig.deployment.storage.authentication.type"));
+        Assert.Equal(IdentityId, App.Str("properties.functionAppConfig.deployment.storage.authentication.userAssignedIdentityResourceId"), ignoreCase: true);
+        Assert.Null(App.Node("properties.functionAppConfig.deployment.storage.authentication.storageAccountConnectionStringName"));
+    }
+
+    [Fact]
+    public void FunctionAppSendsItsLogsToLogAnalytics()
+    {
+        var appId = App.Str("id")!;
+        var setting = Assert.Single(
+            Artifacts.Snapshot.OfType("Microsoft.Insights/diagnosticSettings"),
+            d => d.Str("id")!.StartsWith(appId + "/providers/", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(Artifacts.Snapshot.Single("Microsoft.OperationalInsights/workspaces").Str("id"), setting.Str("properties.workspaceId"));
+        Assert.Contains(setting.Node("properties.logs")!.AsArray(), l => l!.Bool("enabled") == true);
+    }
+}

@@ -1,0 +1,162 @@
+using JwtFunctions.Infra.Tests.Infrastructure;
+
+namespace JwtFunctions.Infra.Tests.Security;
+
+public sealed class RoleAssignmentTests
+{
+    public const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
+    public const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
+    public const string StorageTableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
+    public const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
+    public const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
+    public const string KeyVaultSecretsOfficer = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
+
+    private static string AppIdentityId => Artifacts.Snapshot.Single("Microsoft.ManagedIdentity/userAssignedIdentities").Str("id")!;
+
+    private static List<RoleAssignment> AppAssignments =>
+        Artifacts.Snapshot.RoleAssignments.Where(a => a.IsForIdentity(AppIdentityId)).ToList();
+
+    public static TheoryData<string, string, string> AppRoles => new()
+    {
+        { "Storage Blob Data Owner", StorageBlobDataOwner, "Microsoft.Storage/storageAccounts" },
+        { "Storage Queue Data Contributor", StorageQueueDataContributor, "Microsoft.Storage/storageAccounts" },
+        { "Storage Table Data Contributor", StorageTableDataContributor, "Microsoft.Storage/storageAccounts" },
+        { "Monitoring Metrics Publisher", MonitoringMetricsPublisher, "Microsoft.Insights/components" },
+        { "Key Vault Secrets User", KeyVaultSecretsUser, "Microsoft.KeyVault/vaults" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AppRoles))]
+    public void AppIdentityHoldsRoleOnItsResourceOnly(string roleName, string roleId, string scopeType)
+    {
+        var scope = Artifacts.Snapshot.Single(scopeType).Str("id")!;
+        var matches = AppAssignments.Where(a => a.IsRole(roleId)).ToList();
+        var assignment = Assert.Single(matches);
+        Assert.True(
+            string.Equals(scope, assignment.Scope, StringComparison.OrdinalIgnoreCase),
+            $"{roleName} must be assigned on {scope}, not on {assignment.Scope}.");
+        Assert.Equal("ServicePrincipal", assignment.PrincipalType);
+        Assert.Equal(
+            $"/subscriptions/{Artifacts.SubscriptionId}/providers/Microsoft.Authorization/roleDefinitions/{roleId}",
+            assignment.RoleDefinitionId,
+            ignoreCase: true);
+    }
+
+    [Fact]
+    public void AppReadsSigningKeyAsKeyVaultSecretsUserScopedToTheVault()
+    {
+        var vault = Artifacts.Snapshot.Single("Microsoft.KeyVault/vaults").Str("id")!;
+        var assignment = Assert.Single(AppAssignments, a => a.IsRole(KeyVaultSecretsUser));
+        Assert.Equal(vault, assignment.Scope, ignoreCase: true);
+    }
+
+    [Fact]
+    public void AppIdentityHoldsNoOtherRoles()
+    {
+        var expected = new[] { StorageBlobDataOwner, StorageQueueDataContributor, StorageTableDataContributor, MonitoringMetricsPublisher, KeyVaultSecretsUser };
+        var actual = AppAssignments.Select(a => a.RoleDefinitionId.Split('/')[^1].ToLowerInvariant()).Order().ToArray();
+        Assert.Equal(expected.Order().ToArray(), actual);
+    }
+
+    [Fact]
+    public void DeployerMayWriteSecretsInTheVaultOnly()
+    {
+        var vault = Artifacts.Snapshot.Single("Microsoft.KeyVault/vaults").Str("id")!;
+        var officers = Artifacts.Snapshot.RoleAssignments.Where(a => a.IsRole(KeyVaultSecretsOfficer)).ToList();
+        var officer = Assert.Single(officers);
+        Assert.Equal(vault, officer.Scope, ignoreCase: true);
+        Assert.False(officer.IsForIdentity(AppIdentityId), "The app itself must not be able to write secrets.");
+    }
+
+    [Fact]
+    public void EveryRoleAssignmentIsScopedToOneResourceNotTheGroupOrSubscription()
+    {
+        var group = $"/subscriptions/{Artifacts.SubscriptionId}/resourceGroups/{Artifacts.ResourceGroup}";
+        var assignments = Artifacts.Snapshot.RoleAssignments.ToList();
+        Assert.Equal(6, assignments.Count);
+        foreach (var assignment in assignments)
+        {
+            Assert.True(
+                assignment.Scope.StartsWith(group + "/providers/", StringComparison.OrdinalIgnoreCase),
+                $"Role assignment {assignment} must be scoped to a single resource in the resource group.");
+        }
+    }
+
+    [Fact]
+    public void RoleAssignmentNamesAreGuidsOfScopePrincipalAndRole()
+    {
+        var assignments = Artifacts.CompiledTemplate.Objects()
+            .Where(o => o.Str("type") == "Microsoft.Authorization/roleAssignments")
+            .ToList();
+        Assert.Equal(6, assignments.Count);
+        foreach (var assignment in assignments)
+        {
+            var name = assignment.Str("name") ?? string.Empty;
+            Assert.StartsWith("[guid(", name, StringComparison.Ordinal);
+            var arguments = TopLevelArguments(name["[guid(".Length..^2]);
+            Assert.True(arguments.Count == 3, $"Role assignment name {name} must be guid(scope, principal, role).");
+            Assert.StartsWith("resourceId('", arguments[0], StringComparison.Ordinal);
+            Assert.True(
+                arguments[1].Contains("userAssignedIdentities", StringComparison.Ordinal) || arguments[1].Contains("PrincipalId", StringComparison.Ordinal),
+                $"The second argument of {name} must name the principal.");
+            Assert.Equal(assignment.Str("properties.roleDefinitionId")?.Trim('[', ']'), arguments[2]);
+        }
+    }
+
+    private static List<string> TopLevelArguments(string text)
+    {
+        var arguments = new List<string>();
+        var depth = 0;
+        var quoted = false;
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            switch (text[i])
+            {
+                case '\'': quoted = !quoted; break;
+                case '(' when !quoted: depth++; break;
+                case ')' when !quoted: depth--; break;
+                case ',' when !quoted && depth == 0:
+                    arguments.Add(text[start..i].Trim());
+                    start = i + 1;
+                    break;
+            }
+        }
+
+        arguments.Add(text[start..].Trim());
+        return arguments;
+    }
+
+    [Fact]
+    public void EveryRoleAssignmentIsDeclaredInRoleAssignmentsBicepWithItsRoleNamed()
+    {
+        const string declaration = "'Microsoft.Authorization/roleAssignments@";
+        foreach (var file in Repo.BicepSources.Where(f => f != "modules/role-assignments.bicep"))
+        {
+            Assert.DoesNotContain(declaration, File.ReadAllText(Repo.InInfra(file)), StringComparison.Ordinal);
+        }
+
+        var roleNames = new[]
+        {
+            "Storage Blob Data Owner", "Storage Queue Data Contributor", "Storage Table Data Contributor",
+            "Monitoring Metrics Publisher", "Key Vault Secrets User", "Key Vault Secrets Officer",
+        };
+        var lines = File.ReadAllLines(Repo.InInfra("modules/role-assignments.bicep"));
+        var declared = 0;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (!lines[i].Contains(declaration, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            declared++;
+            var comment = lines.Take(i).Reverse().TakeWhile(l => l.TrimStart().StartsWith("//", StringComparison.Ordinal));
+            Assert.True(
+                comment.Any(c => roleNames.Any(r => c.Contains(r, StringComparison.Ordinal))),
+                $"Role assignment on line {i + 1} of role-assignments.bicep needs a comment naming its role.");
+        }
+
+        Assert.Equal(6, declared);
+    }
+}
