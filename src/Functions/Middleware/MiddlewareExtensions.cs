@@ -11,11 +11,18 @@ public static class MiddlewareExtensions
     public static IFunctionsWorkerApplicationBuilder UseExceptionHandling(this IFunctionsWorkerApplicationBuilder builder) =>
         builder.UseMiddleware<ExceptionHandlingMiddleware>();
 
-    /// <summary>The Bearer middleware and what it needs.</summary>
+    /// <summary>The Bearer middleware, and the services it needs.</summary>
     public static IFunctionsWorkerApplicationBuilder UseBearerAuthentication(this IFunctionsWorkerApplicationBuilder builder)
     {
-        builder.Services.TryAddSingleton<EndpointAccessResolver>();
-        builder.Services.TryAddSingleton<BearerAuthenticator>();
+        builder.Services.AddBearerAuthentication();
         return builder.UseMiddleware<BearerAuthenticationMiddleware>();
+    }
+
+    /// <summary>What the Bearer middleware needs, without the middleware (for hosts other than the worker).</summary>
+    public static IServiceCollection AddBearerAuthentication(this IServiceCollection services)
+    {
+        services.TryAddSingleton<EndpointAccessResolver>();
+        services.TryAddSingleton<BearerAuthenticator>();
+        return services;
     }
 }

@@ -19,6 +19,9 @@ public sealed class TokenService
 
     public const string SessionClaim = "sid";
 
+    /// <summary>The user's token generation at issue time; "log out everywhere" and a password change raise it.</summary>
+    public const string GenerationClaim = "gen";
+
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false, MaximumTokenSizeInBytes = MaxTokenLength };
     private readonly SigningKeyRing _ring;
     private readonly TimeProvider _time;
@@ -42,11 +45,11 @@ public sealed class TokenService
     public ValueTask<SigningKeySet?> GetKeysAsync(CancellationToken cancellationToken) =>
         _ring.GetAsync(TimeSpan.FromSeconds(5), cancellationToken);
 
-    public IssuedToken CreateAccessToken(SigningKeySet keys, string subject, string sessionId) =>
-        Create(keys, TokenKind.Access, subject, sessionId, Guid.NewGuid().ToString("N"), _options.AccessTokenLifetime);
+    public IssuedToken CreateAccessToken(SigningKeySet keys, string subject, string sessionId, long generation = 0) =>
+        Create(keys, TokenKind.Access, subject, sessionId, Guid.NewGuid().ToString("N"), generation, _options.AccessTokenLifetime);
 
-    public IssuedToken CreateRefreshToken(SigningKeySet keys, string subject, string sessionId, string tokenId) =>
-        Create(keys, TokenKind.Refresh, subject, sessionId, tokenId, _options.RefreshTokenLifetime);
+    public IssuedToken CreateRefreshToken(SigningKeySet keys, string subject, string sessionId, string tokenId, long generation = 0) =>
+        Create(keys, TokenKind.Refresh, subject, sessionId, tokenId, generation, _options.RefreshTokenLifetime);
 
     public async ValueTask<TokenValidation> ValidateAsync(string? token, TokenKind kind, CancellationToken cancellationToken)
     {
@@ -92,10 +95,12 @@ public sealed class TokenService
             return TokenValidation.Fail(TokenFailure.InvalidSubject);
         }
 
-        return TokenValidation.Success(new TokenPrincipal(subject, tokenId, sessionId, kind, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero)));
+        // Tokens from before generations existed carry none: generation 0.
+        var generation = jwt.TryGetPayloadValue<long>(GenerationClaim, out var gen) ? gen : 0;
+        return TokenValidation.Success(new TokenPrincipal(subject, tokenId, sessionId, kind, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), generation));
     }
 
-    private IssuedToken Create(SigningKeySet keys, TokenKind kind, string subject, string sessionId, string tokenId, TimeSpan lifetime)
+    private IssuedToken Create(SigningKeySet keys, TokenKind kind, string subject, string sessionId, string tokenId, long generation, TimeSpan lifetime)
     {
         var now = _time.GetUtcNow();
         var expires = now + lifetime;
@@ -108,11 +113,12 @@ public sealed class TokenService
             NotBefore = now.UtcDateTime,
             Expires = expires.UtcDateTime,
             SigningCredentials = CredentialsFor(keys.Current),
-            Claims = new Dictionary<string, object>(3)
+            Claims = new Dictionary<string, object>(4)
             {
                 [JwtRegisteredClaimNames.Sub] = subject,
                 [JwtRegisteredClaimNames.Jti] = tokenId,
                 [SessionClaim] = sessionId,
+                [GenerationClaim] = generation,
             },
         };
 

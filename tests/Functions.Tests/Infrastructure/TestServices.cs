@@ -38,8 +38,7 @@ public sealed class TestServices : IAsyncDisposable
             .AddTableStorage()
             .AddAccounts()
             .AddHealthProbe()
-            .AddSingleton<EndpointAccessResolver>()
-            .AddSingleton<BearerAuthenticator>();
+            .AddBearerAuthentication();
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
         // What SigningKeyRefreshService does at start-up.
