@@ -17,4 +17,7 @@ public sealed class StorageOptions
 
     /// <summary>Table of refresh tokens and their families. Default <c>RefreshTokens</c>.</summary>
     public string RefreshTokensTable { get; set; } = "RefreshTokens";
+
+    /// <summary>Table of revoked access tokens and per-user token generations. Default <c>Revocations</c>.</summary>
+    public string RevocationsTable { get; set; } = "Revocations";
 }

@@ -9,7 +9,7 @@ public sealed class StorageOptionsValidator(IConfiguration configuration) : IVal
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
     {
         var failures = new List<string>();
-        foreach (var (setting, table) in new[] { ("Storage:UsersTable", options.UsersTable), ("Storage:RefreshTokensTable", options.RefreshTokensTable) })
+        foreach (var (setting, table) in new[] { ("Storage:UsersTable", options.UsersTable), ("Storage:RefreshTokensTable", options.RefreshTokensTable), ("Storage:RevocationsTable", options.RevocationsTable) })
         {
             // Table names: 3-63 alphanumeric characters, not starting with a digit.
             if (table is not { Length: >= 3 and <= 63 } || !char.IsAsciiLetter(table[0]) || !table.All(char.IsAsciiLetterOrDigit))

@@ -18,6 +18,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton(provider => CreateTableServiceClient(provider.GetRequiredService<IConfiguration>()));
         services.TryAddSingleton<UserStore>();
         services.TryAddSingleton<RefreshTokenStore>();
+        services.TryAddSingleton<RevocationStore>();
         return services;
     }
 

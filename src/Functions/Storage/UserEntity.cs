@@ -21,5 +21,11 @@ public sealed class UserEntity : ITableEntity
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>
+    /// Raised by "log out everywhere" and a password change; tokens carry it as <c>gen</c>, and
+    /// tokens of an older generation are refused.
+    /// </summary>
+    public long TokenGeneration { get; set; }
+
     public override string ToString() => $"UserEntity({PartitionKey})";
 }

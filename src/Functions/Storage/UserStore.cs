@@ -52,6 +52,62 @@ public sealed class UserStore
         }
     }
 
+    /// <summary>
+    /// Replaces the hash (when given) and raises the token generation by one, if the row is
+    /// unchanged since it was read. Returns the new generation, or <c>null</c> when a concurrent
+    /// change won (read again and retry).
+    /// </summary>
+    public async Task<long?> TryRaiseGenerationAsync(UserEntity user, string? newPasswordHash, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var generation = user.TokenGeneration + 1;
+        var update = new TableEntity(user.PartitionKey, user.RowKey) { [nameof(UserEntity.TokenGeneration)] = generation };
+        if (newPasswordHash is not null)
+        {
+            update[nameof(UserEntity.PasswordHash)] = newPasswordHash;
+        }
+
+        try
+        {
+            await table.UpdateEntityAsync(update, user.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            return generation;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            return null;
+        }
+    }
+
+    public async Task<LockoutEntity?> FindLockoutAsync(string normalizedUsername, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var found = await table.GetEntityIfExistsAsync<LockoutEntity>(normalizedUsername, LockoutEntity.Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return found.HasValue ? found.Value : null;
+    }
+
+    /// <summary>Adds or replaces the lock-out row if unchanged since read (ETag); <c>false</c> when another writer won.</summary>
+    public async Task<bool> TrySaveLockoutAsync(LockoutEntity lockout, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (lockout.ETag == default)
+            {
+                await table.AddEntityAsync(lockout, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await table.UpdateEntityAsync(lockout, lockout.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
     /// <summary>A cheap round trip for health: proves the table answers.</summary>
     public async Task PingAsync(CancellationToken cancellationToken)
     {

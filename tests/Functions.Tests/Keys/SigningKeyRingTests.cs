@@ -1,3 +1,4 @@
+using JwtFunctions.Hosting;
 using JwtFunctions.Keys;
 using JwtFunctions.Tests.Infrastructure;
 using JwtFunctions.Tokens;
@@ -133,7 +134,7 @@ public sealed class SigningKeyRingTests
     [InlineData(100, 300)]
     public void RefreshBacksOffExponentiallyUpToTheInterval(int failures, int expectedSeconds)
     {
-        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), SigningKeyRefreshService.NextDelay(failures, TimeSpan.FromMinutes(5)));
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), PeriodicRefreshService.NextDelay(failures, TimeSpan.FromMinutes(5)));
     }
 
     private sealed class ScriptedSource(IReadOnlyList<SigningKeyVersion> versions) : ISigningKeySource
