@@ -2,6 +2,7 @@ using JwtFunctions.Accounts;
 using JwtFunctions.HealthChecks;
 using JwtFunctions.Keys;
 using JwtFunctions.Middleware;
+using JwtFunctions.Revocation;
 using JwtFunctions.Storage;
 using JwtFunctions.Telemetry;
 using JwtFunctions.Tokens;
@@ -20,6 +21,7 @@ builder.Services
     .AddSigningKeys()
     .AddJwtTokens()
     .AddTableStorage()
+    .AddRevocation()
     .AddAccounts()
     .AddHealthProbe();
 

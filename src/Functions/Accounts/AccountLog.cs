@@ -23,6 +23,18 @@ internal static partial class AccountLog
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "User {User} registered")]
     public static partial void Registered(ILogger logger, string user);
 
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "Account {User} locked for {Duration} after repeated failed logins")]
+    public static partial void LockedOut(ILogger logger, string user, TimeSpan duration);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Error, Message = "Failed login of {User} could not be counted: the lock-out row kept changing")]
+    public static partial void LockoutNotRecorded(ILogger logger, string user);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Password of {User} changed; every token revoked")]
+    public static partial void PasswordChanged(ILogger logger, string user);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "Login refused: account locked")]
+    public static partial void LoginWhileLocked(ILogger logger);
+
     [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "User {User} logged out (session {SessionId}, everywhere: {Everywhere})")]
     public static partial void LoggedOut(ILogger logger, string user, string sessionId, bool everywhere);
 }

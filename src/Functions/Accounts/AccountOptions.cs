@@ -19,4 +19,16 @@ public sealed class AccountOptions
     /// rehashes each password at its owner's next successful login.
     /// </summary>
     public int PasswordHashIterations { get; set; } = MinimumPasswordHashIterations;
+
+    /// <summary>Failed logins within <see cref="LockoutWindow"/> that lock the account. Default 5.</summary>
+    public int LockoutThreshold { get; set; } = 5;
+
+    /// <summary>The window failures are counted in. Default 15 minutes.</summary>
+    public TimeSpan LockoutWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The first lock-out's length; each further one in a row doubles it. Default 5 minutes.</summary>
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The longest lock-out, however often it repeats. Default 1 hour.</summary>
+    public TimeSpan MaxLockoutDuration { get; set; } = TimeSpan.FromHours(1);
 }

@@ -1,3 +1,4 @@
+using JwtFunctions.Revocation;
 using JwtFunctions.Storage;
 using JwtFunctions.Tokens;
 using Microsoft.Extensions.Logging;
@@ -5,12 +6,14 @@ using Microsoft.Extensions.Options;
 
 namespace JwtFunctions.Accounts;
 
-/// <summary>The token endpoints' logic: register, login, refresh with rotation, logout.</summary>
+/// <summary>The token endpoints' logic: register, login, refresh with rotation, logout, password change.</summary>
 public sealed class AccountService(
     UserStore users,
     RefreshTokenStore refreshTokens,
     PasswordHasher hasher,
+    AccountLockout lockout,
     TokenService tokens,
+    TokenRevoker revoker,
     TimeProvider time,
     IOptions<AccountOptions> options,
     ILogger<AccountService> logger)
@@ -51,8 +54,8 @@ public sealed class AccountService(
     }
 
     /// <summary>
-    /// Checks the password and starts a new session (refresh-token family). Unknown users are
-    /// checked against a dummy hash, so they cost the same time as a wrong password.
+    /// Checks the password and starts a new session (refresh-token family). Unknown users and
+    /// locked accounts are checked against a dummy hash, so every refusal costs the same time.
     /// </summary>
     public async Task<TokenGrant> LoginAsync(string? username, string? password, CancellationToken cancellationToken)
     {
@@ -62,34 +65,17 @@ public sealed class AccountService(
             return TokenGrant.Refused(GrantFailure.KeysUnavailable);
         }
 
-        var user = Usernames.TryNormalize(username, out var normalized) && password is not null
-            ? await users.FindAsync(normalized, cancellationToken).ConfigureAwait(false)
-            : null;
+        var user = await CheckPasswordAsync(username, password, cancellationToken).ConfigureAwait(false);
         if (user is null)
         {
-            hasher.VerifyAgainstDummy(password);
-            AccountLog.LoginRefused(logger);
             return TokenGrant.Refused(GrantFailure.InvalidCredentials);
-        }
-
-        var verification = hasher.Verify(password!, user.PasswordHash);
-        if (verification == PasswordVerification.Failed)
-        {
-            AccountLog.LoginRefused(logger);
-            return TokenGrant.Refused(GrantFailure.InvalidCredentials);
-        }
-
-        if (verification == PasswordVerification.SucceededRehashNeeded
-            && await users.TryUpdatePasswordHashAsync(user, hasher.Hash(password!), cancellationToken).ConfigureAwait(false))
-        {
-            AccountLog.Rehashed(logger, normalized, hasher.Iterations);
         }
 
         var sessionId = Guid.NewGuid().ToString("N");
-        var refresh = tokens.CreateRefreshToken(keys, normalized, sessionId, Guid.NewGuid().ToString("N"));
-        await refreshTokens.CreateFamilyAsync(normalized, sessionId, refresh.TokenId, refresh.ExpiresAt, cancellationToken).ConfigureAwait(false);
-        AccountLog.LoggedIn(logger, normalized, sessionId);
-        return TokenGrant.Issued(Pair(tokens.CreateAccessToken(keys, normalized, sessionId), refresh));
+        var refresh = tokens.CreateRefreshToken(keys, user.PartitionKey, sessionId, Guid.NewGuid().ToString("N"), user.TokenGeneration);
+        await refreshTokens.CreateFamilyAsync(user.PartitionKey, sessionId, refresh.TokenId, refresh.ExpiresAt, cancellationToken).ConfigureAwait(false);
+        AccountLog.LoggedIn(logger, user.PartitionKey, sessionId);
+        return TokenGrant.Issued(Pair(tokens.CreateAccessToken(keys, user.PartitionKey, sessionId, user.TokenGeneration), refresh));
     }
 
     /// <summary>Exchanges a validated refresh token for a new pair; the presented token is spent.</summary>
@@ -106,9 +92,18 @@ public sealed class AccountService(
             return TokenGrant.Refused(GrantFailure.KeysUnavailable);
         }
 
-        var successor = tokens.CreateRefreshToken(keys, refreshToken.Subject, refreshToken.SessionId, Guid.NewGuid().ToString("N"));
+        // A session that began before "log out everywhere" or a password change is over, even if
+        // its family was created in a race with the revocation.
+        var user = await users.FindAsync(refreshToken.Subject, cancellationToken).ConfigureAwait(false);
+        if (user is null || refreshToken.Generation < user.TokenGeneration)
+        {
+            await revoker.RevokeSessionAsync(refreshToken.Subject, refreshToken.SessionId, RevocationReasons.LogoutEverywhere, cancellationToken).ConfigureAwait(false);
+            return TokenGrant.Refused(GrantFailure.InvalidRefreshToken);
+        }
+
+        var successor = tokens.CreateRefreshToken(keys, user.PartitionKey, refreshToken.SessionId, Guid.NewGuid().ToString("N"), user.TokenGeneration);
         var result = await refreshTokens.RotateAsync(
-            refreshToken.Subject, refreshToken.SessionId, refreshToken.TokenId, successor.TokenId, successor.ExpiresAt, cancellationToken).ConfigureAwait(false);
+            user.PartitionKey, refreshToken.SessionId, refreshToken.TokenId, successor.TokenId, successor.ExpiresAt, cancellationToken).ConfigureAwait(false);
         if (result != RotationResult.Rotated)
         {
             if (result == RotationResult.Reused)
@@ -123,22 +118,99 @@ public sealed class AccountService(
             return TokenGrant.Refused(GrantFailure.InvalidRefreshToken);
         }
 
-        return TokenGrant.Issued(Pair(tokens.CreateAccessToken(keys, refreshToken.Subject, refreshToken.SessionId), successor));
+        return TokenGrant.Issued(Pair(tokens.CreateAccessToken(keys, user.PartitionKey, refreshToken.SessionId, user.TokenGeneration), successor));
     }
 
-    /// <summary>Ends the caller's session, or with <paramref name="everywhere"/> every session of the user.</summary>
+    /// <summary>
+    /// Ends the caller's session (its refresh family and the access token used here), or with
+    /// <paramref name="everywhere"/> every token the user holds.
+    /// </summary>
     public async Task LogoutAsync(TokenPrincipal caller, bool everywhere, CancellationToken cancellationToken)
     {
         if (everywhere)
         {
-            await refreshTokens.RevokeAllAsync(caller.Subject, RevocationReasons.LogoutEverywhere, cancellationToken).ConfigureAwait(false);
+            await revoker.RevokeEverythingAsync(caller.Subject, newPasswordHash: null, RevocationReasons.LogoutEverywhere, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await refreshTokens.RevokeFamilyAsync(caller.Subject, caller.SessionId, RevocationReasons.Logout, cancellationToken).ConfigureAwait(false);
+            await revoker.RevokeSessionAsync(caller.Subject, caller.SessionId, RevocationReasons.Logout, cancellationToken).ConfigureAwait(false);
+            await revoker.RevokeAccessTokenAsync(caller, cancellationToken).ConfigureAwait(false);
         }
 
         AccountLog.LoggedOut(logger, caller.Subject, caller.SessionId, everywhere);
+    }
+
+    /// <summary>
+    /// Changes the password after checking the current one (counted by the lock-out like a login),
+    /// then revokes every token of the user: a changed password ends every session.
+    /// </summary>
+    public async Task<PasswordChangeResult> ChangePasswordAsync(TokenPrincipal caller, string? currentPassword, string? newPassword, CancellationToken cancellationToken)
+    {
+        if (!Passwords.IsAcceptable(newPassword))
+        {
+            return PasswordChangeResult.InvalidNewPassword;
+        }
+
+        if (await CheckPasswordAsync(caller.Subject, currentPassword, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return PasswordChangeResult.WrongPassword;
+        }
+
+        if (!await revoker.RevokeEverythingAsync(caller.Subject, hasher.Hash(newPassword!), RevocationReasons.PasswordChanged, cancellationToken).ConfigureAwait(false))
+        {
+            return PasswordChangeResult.WrongPassword;
+        }
+
+        AccountLog.PasswordChanged(logger, caller.Subject);
+        return PasswordChangeResult.Changed;
+    }
+
+    /// <summary>The user, if the password is right and the account not locked; the same work either way.</summary>
+    private async Task<UserEntity?> CheckPasswordAsync(string? username, string? password, CancellationToken cancellationToken)
+    {
+        if (!Usernames.TryNormalize(username, out var normalized) || password is null)
+        {
+            hasher.VerifyAgainstDummy(password);
+            AccountLog.LoginRefused(logger);
+            return null;
+        }
+
+        var userRead = users.FindAsync(normalized, cancellationToken);
+        var lockedRead = lockout.IsLockedAsync(normalized, cancellationToken);
+        var user = await userRead.ConfigureAwait(false);
+        var locked = await lockedRead.ConfigureAwait(false);
+        if (user is null || locked)
+        {
+            // A locked account refuses even the right password, at the same cost as a wrong one.
+            hasher.VerifyAgainstDummy(password);
+            if (locked)
+            {
+                AccountLog.LoginWhileLocked(logger);
+            }
+            else
+            {
+                AccountLog.LoginRefused(logger);
+            }
+
+            return null;
+        }
+
+        var verification = hasher.Verify(password, user.PasswordHash);
+        if (verification == PasswordVerification.Failed)
+        {
+            await lockout.RecordFailureAsync(normalized, cancellationToken).ConfigureAwait(false);
+            AccountLog.LoginRefused(logger);
+            return null;
+        }
+
+        await lockout.RecordSuccessAsync(normalized, cancellationToken).ConfigureAwait(false);
+        if (verification == PasswordVerification.SucceededRehashNeeded
+            && await users.TryUpdatePasswordHashAsync(user, hasher.Hash(password), cancellationToken).ConfigureAwait(false))
+        {
+            AccountLog.Rehashed(logger, normalized, hasher.Iterations);
+        }
+
+        return user;
     }
 
     private TokenPair Pair(IssuedToken access, IssuedToken refresh) =>

@@ -13,6 +13,7 @@ public static class AccountsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AccountOptions>, AccountOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PasswordHasher>();
+        services.TryAddSingleton<AccountLockout>();
         services.TryAddSingleton<AccountService>();
         return services;
     }

@@ -15,4 +15,6 @@ namespace JwtFunctions.Http;
 [JsonSerializable(typeof(RegisteredResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(RevocationRequest))]
+[JsonSerializable(typeof(PasswordChangeRequest))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -44,3 +44,19 @@ public sealed record HealthResponse(
     [property: JsonPropertyName("storage")] string Storage);
 
 public sealed record RegisteredResponse([property: JsonPropertyName("username")] string Username);
+
+/// <summary>RFC 7009 §2.1 revocation request (also accepted as JSON).</summary>
+public sealed record RevocationRequest(
+    [property: JsonPropertyName("token")] string? Token,
+    [property: JsonPropertyName("token_type_hint")] string? TokenTypeHint)
+{
+    public override string ToString() => "RevocationRequest";
+}
+
+/// <summary>Body of the password change.</summary>
+public sealed record PasswordChangeRequest(
+    [property: JsonPropertyName("current_password")] string? CurrentPassword,
+    [property: JsonPropertyName("new_password")] string? NewPassword)
+{
+    public override string ToString() => "PasswordChangeRequest";
+}

@@ -45,7 +45,7 @@ public static class ApiResponses
     public static Task<HttpResponseData> TokenRejectedAsync(this HttpRequestData request, TokenFailure failure) =>
         request.ErrorAsync(TokenRejection(failure));
 
-    public static ApiError TokenRejection(TokenFailure failure) => failure == TokenFailure.KeysUnavailable
+    public static ApiError TokenRejection(TokenFailure failure) => TokenFailures.IsUnavailable(failure)
         ? KeysUnavailable
         : new ApiError(HttpStatusCode.Unauthorized, OAuthErrors.InvalidToken, TokenFailures.Describe(failure), BearerChallenge.InvalidToken(failure));
 

@@ -13,7 +13,7 @@ public static class JsonBody
     public const int MaxBytes = 16 * 1024;
 
     private static readonly ApiError TooLarge = new(HttpStatusCode.RequestEntityTooLarge, OAuthErrors.InvalidRequest, "The request body is larger than 16 KiB");
-    private static readonly ApiError NotJson = new(HttpStatusCode.UnsupportedMediaType, OAuthErrors.InvalidRequest, "The request body must be application/json");
+    public static readonly ApiError NotJson = new(HttpStatusCode.UnsupportedMediaType, OAuthErrors.InvalidRequest, "The request body must be application/json");
     private static readonly ApiError Missing = ApiError.BadRequest("The request body must be a JSON object");
     private static readonly ApiError Malformed = ApiError.BadRequest("The request body is not valid JSON of the expected shape");
 
@@ -24,9 +24,41 @@ public static class JsonBody
     public static async Task<(T? Value, ApiError? Error)> ReadAsync<T>(HttpRequestData request, JsonTypeInfo<T> type, bool optional, CancellationToken cancellationToken)
         where T : class
     {
+        var (body, error) = await ReadBytesAsync(request, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+
+        if (body.Length == 0)
+        {
+            return optional ? (null, null) : (null, Missing);
+        }
+
+        return IsMediaType(request, "application/json") ? Parse(body.Span, type) : (null, NotJson);
+    }
+
+    /// <summary>The body as <typeparamref name="T"/>, from bytes already read.</summary>
+    public static (T? Value, ApiError? Error) Parse<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> type)
+        where T : class
+    {
+        try
+        {
+            var value = JsonSerializer.Deserialize(body, type);
+            return value is null ? (null, Missing) : (value, null);
+        }
+        catch (JsonException)
+        {
+            return (null, Malformed);
+        }
+    }
+
+    /// <summary>The whole body, at most <see cref="MaxBytes"/>; empty when it holds only white space.</summary>
+    public static async Task<(ReadOnlyMemory<byte> Body, ApiError? Error)> ReadBytesAsync(HttpRequestData request, CancellationToken cancellationToken)
+    {
         if (TryGetContentLength(request, out var declared) && declared > MaxBytes)
         {
-            return (null, TooLarge);
+            return (default, TooLarge);
         }
 
         var buffer = new byte[MaxBytes + 1];
@@ -39,38 +71,25 @@ public static class JsonBody
 
         if (length > MaxBytes)
         {
-            return (null, TooLarge);
+            return (default, TooLarge);
         }
 
-        if (length == 0 || buffer.AsSpan(0, length).Trim(" \t\r\n"u8).IsEmpty)
-        {
-            return optional ? (null, null) : (null, Missing);
-        }
-
-        if (!IsJson(request))
-        {
-            return (null, NotJson);
-        }
-
-        try
-        {
-            var value = JsonSerializer.Deserialize(buffer.AsSpan(0, length), type);
-            return value is null ? (null, Missing) : (value, null);
-        }
-        catch (JsonException)
-        {
-            return (null, Malformed);
-        }
+        return buffer.AsSpan(0, length).Trim(" \t\r\n"u8).IsEmpty ? (default, null) : (buffer.AsMemory(0, length), null);
     }
 
-    private static bool IsJson(HttpRequestData request) =>
+    /// <summary>
+    /// Whether the single Content-Type is <paramref name="mediaType"/> (for JSON also any
+    /// <c>application/*+json</c>), in UTF-8 if a charset is given.
+    /// </summary>
+    public static bool IsMediaType(HttpRequestData request, string mediaType) =>
         request.Headers.TryGetValues("Content-Type", out var values)
         && values.Count() == 1
-        && MediaTypeHeaderValue.TryParse(values.First(), out var mediaType)
-        && (string.Equals(mediaType.MediaType, "application/json", StringComparison.OrdinalIgnoreCase)
-            || (mediaType.MediaType?.StartsWith("application/", StringComparison.OrdinalIgnoreCase) == true
-                && mediaType.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase)))
-        && (mediaType.CharSet is null || string.Equals(mediaType.CharSet, "utf-8", StringComparison.OrdinalIgnoreCase));
+        && MediaTypeHeaderValue.TryParse(values.First(), out var parsed)
+        && (string.Equals(parsed.MediaType, mediaType, StringComparison.OrdinalIgnoreCase)
+            || (mediaType == "application/json"
+                && parsed.MediaType?.StartsWith("application/", StringComparison.OrdinalIgnoreCase) == true
+                && parsed.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase)))
+        && (parsed.CharSet is null || string.Equals(parsed.CharSet, "utf-8", StringComparison.OrdinalIgnoreCase));
 
     private static bool TryGetContentLength(HttpRequestData request, out long length)
     {

@@ -1,14 +1,18 @@
 using System.Buffers;
+using JwtFunctions.Revocation;
 using JwtFunctions.Tokens;
 
 namespace JwtFunctions.Middleware;
 
 /// <summary>
-/// Reads <c>Authorization: Bearer</c> (RFC 6750 §2.1) and validates the token. Kept apart from the
-/// middleware so every header case can be tested without a Functions host.
+/// Reads <c>Authorization: Bearer</c> (RFC 6750 §2.1), validates the token and, for access tokens,
+/// consults the in-memory revocation list (no I/O once warm). Kept apart from the middleware so
+/// every header case can be tested without a Functions host.
 /// </summary>
-public sealed class BearerAuthenticator(TokenService tokens)
+public sealed class BearerAuthenticator(TokenService tokens, RevocationList revocations)
 {
+    private static readonly TimeSpan ColdStartWait = TimeSpan.FromSeconds(5);
+
     private const string Scheme = "Bearer";
 
     // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
@@ -24,7 +28,18 @@ public sealed class BearerAuthenticator(TokenService tokens)
         }
 
         var validation = await tokens.ValidateAsync(token, kind, cancellationToken).ConfigureAwait(false);
-        return new BearerOutcome(validation.Principal, validation.Failure);
+        if (validation.Principal is not { } principal || kind != TokenKind.Access)
+        {
+            // Refresh tokens are checked against their stored state by the refresh itself.
+            return new BearerOutcome(validation.Principal, validation.Failure);
+        }
+
+        if (!await revocations.EnsureLoadedAsync(ColdStartWait, cancellationToken).ConfigureAwait(false))
+        {
+            return new BearerOutcome(null, TokenFailure.RevocationListUnavailable);
+        }
+
+        return revocations.IsRevoked(principal) ? new BearerOutcome(null, TokenFailure.Revoked) : new BearerOutcome(principal, TokenFailure.None);
     }
 
     /// <summary>The token, or <c>null</c> with <paramref name="failure"/> None (no Bearer credentials) or the reason.</summary>

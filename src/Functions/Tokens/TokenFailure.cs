@@ -21,4 +21,7 @@ public enum TokenFailure
 
     /// <summary>No usable signing key: not the caller's fault, answered with 503.</summary>
     KeysUnavailable,
+
+    /// <summary>The revocation list was never loaded (storage down at cold start): 503, nothing accepted.</summary>
+    RevocationListUnavailable,
 }

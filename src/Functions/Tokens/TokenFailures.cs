@@ -6,6 +6,9 @@ namespace JwtFunctions.Tokens;
 /// </summary>
 public static class TokenFailures
 {
+    /// <summary>Failures that are the service's, not the caller's: 503, not 401.</summary>
+    public static bool IsUnavailable(TokenFailure failure) => failure is TokenFailure.KeysUnavailable or TokenFailure.RevocationListUnavailable;
+
     public static string Describe(TokenFailure failure) => failure switch
     {
         TokenFailure.Malformed => "The token is malformed",
@@ -21,7 +24,7 @@ public static class TokenFailures
         TokenFailure.WrongTokenType => "The token is of the wrong type",
         TokenFailure.InvalidSubject => "The token's subject is invalid",
         TokenFailure.Revoked => "The token was revoked",
-        TokenFailure.KeysUnavailable => "Tokens cannot be checked right now",
+        TokenFailure.KeysUnavailable or TokenFailure.RevocationListUnavailable => "Tokens cannot be checked right now",
         _ => "The token is invalid",
     };
 }

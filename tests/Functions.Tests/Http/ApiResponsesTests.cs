@@ -28,7 +28,7 @@ public sealed class ApiResponsesTests
     public async Task RefusedTokenIs401WithTheRfc6750ChallengeForItsFailure(string name, string challenge)
     {
         var tokens = await TestKeys.TokenServiceAsync(KeyText);
-        var outcome = await new BearerAuthenticator(tokens).AuthenticateAsync(["Bearer " + Make(name)], TokenKind.Access, default);
+        var outcome = await new BearerAuthenticator(tokens, TestKeys.UnloadedRevocationList()).AuthenticateAsync(["Bearer " + Make(name)], TokenKind.Access, default);
         Assert.Null(outcome.Principal);
 
         var response = await new TestHttpRequest(new TestFunctionContext(), "GET").TokenRejectedAsync(outcome.Failure);

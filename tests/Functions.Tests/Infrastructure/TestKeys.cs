@@ -1,5 +1,8 @@
 using System.Security.Cryptography;
+using Azure.Data.Tables;
 using JwtFunctions.Keys;
+using JwtFunctions.Revocation;
+using JwtFunctions.Storage;
 using JwtFunctions.Tokens;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -17,6 +20,13 @@ public static class TestKeys
         await ring.RefreshAsync(CancellationToken.None);
         return ring;
     }
+
+    /// <summary>
+    /// A revocation list that is never loaded, for tests whose tokens are refused before the list
+    /// is consulted; one that reached it would wait and get RevocationListUnavailable.
+    /// </summary>
+    public static RevocationList UnloadedRevocationList() =>
+        new(new RevocationStore(new TableServiceClient("UseDevelopmentStorage=true"), Options.Create(new StorageOptions())), TimeProvider.System, NullLogger<RevocationList>.Instance);
 
     public static async Task<TokenService> TokenServiceAsync(string? base64Key = null, JwtOptions? options = null, TimeProvider? time = null)
     {

@@ -2,6 +2,7 @@ using JwtFunctions.Accounts;
 using JwtFunctions.HealthChecks;
 using JwtFunctions.Keys;
 using JwtFunctions.Middleware;
+using JwtFunctions.Revocation;
 using JwtFunctions.Storage;
 using JwtFunctions.Tokens;
 using Microsoft.Extensions.Configuration;
@@ -17,40 +18,71 @@ public sealed class TestServices : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
 
-    private TestServices(ServiceProvider provider) => _provider = provider;
-
-    public static async Task<TestServices> StartAsync(AzuriteFixture azurite, bool registration = true, string? signingKey = null, string? connectionString = null)
+    private TestServices(ServiceProvider provider, IReadOnlyDictionary<string, string?> settings)
     {
-        var settings = new Dictionary<string, string?>
+        _provider = provider;
+        Settings = settings;
+    }
+
+    /// <summary>
+    /// One app instance. Pass the <see cref="Settings"/> of another to get a second instance over
+    /// the same tables and key (as two Functions instances would be).
+    /// </summary>
+    public static async Task<TestServices> StartAsync(
+        AzuriteFixture azurite,
+        bool registration = true,
+        string? signingKey = null,
+        string? connectionString = null,
+        TimeProvider? time = null,
+        IReadOnlyDictionary<string, string?>? sameAs = null)
+    {
+        var settings = sameAs is not null ? new Dictionary<string, string?>(sameAs) : new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = connectionString ?? azurite.ConnectionString,
             ["SigningKeys:LocalKey"] = signingKey ?? TestKeys.NewBase64Key(),
             ["Accounts:RegistrationEnabled"] = registration ? "true" : "false",
             ["Storage:UsersTable"] = "Users" + Guid.NewGuid().ToString("N")[..10],
             ["Storage:RefreshTokensTable"] = "Tokens" + Guid.NewGuid().ToString("N")[..10],
+            ["Storage:RevocationsTable"] = "Revoked" + Guid.NewGuid().ToString("N")[..10],
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
-            .AddLogging()
+            .AddLogging();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
+        services
             .AddSigningKeys()
             .AddJwtTokens()
             .AddTableStorage()
+            .AddRevocation()
             .AddAccounts()
             .AddHealthProbe()
             .AddBearerAuthentication();
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
-        // What SigningKeyRefreshService does at start-up.
+        // What the hosted refresh services do at start-up (a storage that is down stays unloaded).
         await provider.GetRequiredService<SigningKeyRing>().RefreshAsync(default);
-        return new TestServices(provider);
+        await provider.GetRequiredService<RevocationList>().RefreshAsync(default);
+        return new TestServices(provider, settings);
     }
+
+    public IReadOnlyDictionary<string, string?> Settings { get; }
 
     public T Get<T>() where T : notnull => _provider.GetRequiredService<T>();
 
     public AccountService Accounts => Get<AccountService>();
 
     public TokenService Tokens => Get<TokenService>();
+
+    public BearerAuthenticator Authenticator => Get<BearerAuthenticator>();
+
+    /// <summary>What the Bearer middleware concludes about an access token.</summary>
+    public async Task<BearerOutcome> AuthenticateAsync(string accessToken) =>
+        await Authenticator.AuthenticateAsync(["Bearer " + accessToken], TokenKind.Access, default);
 
     public ValueTask DisposeAsync() => _provider.DisposeAsync();
 }

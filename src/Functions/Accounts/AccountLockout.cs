@@ -1,0 +1,96 @@
+using JwtFunctions.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace JwtFunctions.Accounts;
+
+/// <summary>
+/// Per-account lock-out (OWASP Authentication Cheat Sheet, "Account Lockout"): after
+/// <see cref="AccountOptions.LockoutThreshold"/> failures within <see cref="AccountOptions.LockoutWindow"/>
+/// the account refuses every password, the right one included, for a cool-down that doubles with
+/// each lock-out in a row up to <see cref="AccountOptions.MaxLockoutDuration"/>.
+/// Trade-off against lock-out as denial of service: attempts made during a cool-down are not
+/// counted and never extend it, so a trickle of requests cannot keep an account locked without
+/// pausing; the doubling is capped, and forgotten after a day without a lock-out. Counted in
+/// Table Storage with ETag concurrency, so all instances share one count and none is lost.
+/// </summary>
+public sealed class AccountLockout(UserStore users, IOptions<AccountOptions> options, TimeProvider time, ILogger<AccountLockout> logger)
+{
+    private const int MaxAttempts = 50;
+    private static readonly TimeSpan EscalationMemory = TimeSpan.FromDays(1);
+
+    public async Task<bool> IsLockedAsync(string user, CancellationToken cancellationToken)
+    {
+        var lockout = await users.FindLockoutAsync(user, cancellationToken).ConfigureAwait(false);
+        return lockout?.LockedUntil > time.GetUtcNow();
+    }
+
+    /// <summary>Counts one failed password, locking the account when the threshold is reached.</summary>
+    public async Task RecordFailureAsync(string user, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var now = time.GetUtcNow();
+            var lockout = await users.FindLockoutAsync(user, cancellationToken).ConfigureAwait(false)
+                ?? new LockoutEntity { PartitionKey = user, WindowStart = now };
+            if (lockout.LockedUntil > now)
+            {
+                return; // already locked: not counted, not extended
+            }
+
+            if (lockout.LastLockedAt is { } last && now - last > EscalationMemory)
+            {
+                lockout.Lockouts = 0;
+            }
+
+            if (lockout.Failures == 0 || now - lockout.WindowStart > settings.LockoutWindow)
+            {
+                lockout.Failures = 0;
+                lockout.WindowStart = now;
+            }
+
+            lockout.Failures++;
+            if (lockout.Failures >= settings.LockoutThreshold)
+            {
+                lockout.Lockouts++;
+                lockout.Failures = 0;
+                lockout.LastLockedAt = now;
+                lockout.LockedUntil = now + Duration(lockout.Lockouts, settings);
+            }
+
+            if (await users.TrySaveLockoutAsync(lockout, cancellationToken).ConfigureAwait(false))
+            {
+                if (lockout.LockedUntil > now && lockout.LastLockedAt == now)
+                {
+                    AccountLog.LockedOut(logger, user, lockout.LockedUntil.Value - now);
+                }
+
+                return;
+            }
+
+            // Another failure was counted at the same moment: read again and count on top of it.
+            await Task.Delay(Random.Shared.Next(1, 10 + attempt * 5), cancellationToken).ConfigureAwait(false);
+        }
+
+        AccountLog.LockoutNotRecorded(logger, user);
+    }
+
+    /// <summary>A correct password clears the failure count (not the escalation level).</summary>
+    public async Task RecordSuccessAsync(string user, CancellationToken cancellationToken)
+    {
+        var lockout = await users.FindLockoutAsync(user, cancellationToken).ConfigureAwait(false);
+        if (lockout is { Failures: > 0 })
+        {
+            lockout.Failures = 0;
+            await users.TrySaveLockoutAsync(lockout, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The length of the <paramref name="lockouts"/>-th lock-out in a row.</summary>
+    public static TimeSpan Duration(int lockouts, AccountOptions settings)
+    {
+        var doubled = settings.LockoutDuration * Math.Pow(2, Math.Clamp(lockouts - 1, 0, 20));
+        return doubled < settings.MaxLockoutDuration ? doubled : settings.MaxLockoutDuration;
+    }
+}

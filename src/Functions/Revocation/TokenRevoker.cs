@@ -1,0 +1,104 @@
+using JwtFunctions.Storage;
+using JwtFunctions.Tokens;
+using Microsoft.Extensions.Logging;
+
+namespace JwtFunctions.Revocation;
+
+/// <summary>Every way a token stops working before it expires: one access token, one session, everything of a user.</summary>
+public sealed class TokenRevoker(
+    RevocationList list,
+    RevocationStore revocations,
+    RefreshTokenStore refreshTokens,
+    UserStore users,
+    TokenService tokens,
+    TimeProvider time,
+    ILogger<TokenRevoker> logger)
+{
+    private const int MaxAttempts = 10;
+
+    /// <summary>Puts the access token on the deny list until it expires.</summary>
+    public async Task RevokeAccessTokenAsync(TokenPrincipal access, CancellationToken cancellationToken)
+    {
+        await revocations.AddRevokedTokenAsync(access.TokenId, access.Subject, access.ExpiresAt, cancellationToken).ConfigureAwait(false);
+        list.AddLocal(tokenId: access.TokenId);
+        RevocationLog.AccessTokenRevoked(logger, access.TokenId, access.Subject);
+    }
+
+    /// <summary>Revokes one refresh family (a login session).</summary>
+    public async Task RevokeSessionAsync(string user, string sessionId, string reason, CancellationToken cancellationToken)
+    {
+        await refreshTokens.RevokeFamilyAsync(user, sessionId, reason, cancellationToken).ConfigureAwait(false);
+        RevocationLog.SessionRevoked(logger, sessionId, user);
+    }
+
+    /// <summary>
+    /// Raises the user's token generation (optionally storing a new password hash in the same
+    /// conditional write), so every access token issued before fails, and revokes every refresh
+    /// family. Returns <c>false</c> when there is no such user.
+    /// </summary>
+    public async Task<bool> RevokeEverythingAsync(string user, string? newPasswordHash, string reason, CancellationToken cancellationToken)
+    {
+        long? generation = null;
+        for (var attempt = 0; attempt < MaxAttempts && generation is null; attempt++)
+        {
+            var entity = await users.FindAsync(user, cancellationToken).ConfigureAwait(false);
+            if (entity is null)
+            {
+                return false;
+            }
+
+            generation = await users.TryRaiseGenerationAsync(entity, newPasswordHash, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (generation is not { } raised)
+        {
+            throw new InvalidOperationException($"The user row of {user} kept changing; could not raise its token generation.");
+        }
+
+        // Older access tokens can live at most one lifetime (plus skew) from now; after that the
+        // published generation is no longer needed.
+        var keepUntil = time.GetUtcNow() + tokens.Options.AccessTokenLifetime + tokens.Options.ClockSkew;
+        await revocations.PublishGenerationAsync(user, raised, keepUntil, cancellationToken).ConfigureAwait(false);
+        list.AddLocal(user: user, generation: raised);
+        var families = await refreshTokens.RevokeAllAsync(user, reason, cancellationToken).ConfigureAwait(false);
+        RevocationLog.UserTokensRevoked(logger, user, raised, families);
+        return true;
+    }
+
+    /// <summary>
+    /// RFC 7009 §2.1: revokes whatever valid token this is. A refresh token takes its whole family
+    /// with it. Invalid, expired or unknown tokens need no action (§2.2: still a success).
+    /// Returns <c>false</c> only when tokens cannot be checked at all (no signing key).
+    /// </summary>
+    public async Task<bool> RevokeAsync(string token, string? tokenTypeHint, CancellationToken cancellationToken)
+    {
+        // §2.1: the hint only says where to look first.
+        TokenKind[] order = tokenTypeHint == "refresh_token" ? [TokenKind.Refresh, TokenKind.Access] : [TokenKind.Access, TokenKind.Refresh];
+        foreach (var kind in order)
+        {
+            var validation = await tokens.ValidateAsync(token, kind, cancellationToken).ConfigureAwait(false);
+            if (validation.Failure == TokenFailure.KeysUnavailable)
+            {
+                return false;
+            }
+
+            if (validation.Principal is not { } principal)
+            {
+                continue;
+            }
+
+            if (kind == TokenKind.Refresh)
+            {
+                await RevokeSessionAsync(principal.Subject, principal.SessionId, RevocationReasons.Revoked, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await RevokeAccessTokenAsync(principal, cancellationToken).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+
+        return true;
+    }
+}
