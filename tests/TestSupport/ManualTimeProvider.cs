@@ -1,4 +1,4 @@
-namespace JwtFunctions.Tests.Infrastructure;
+namespace JwtFunctions.TestSupport;
 
 /// <summary>A clock the test sets.</summary>
 public sealed class ManualTimeProvider(DateTimeOffset now) : TimeProvider

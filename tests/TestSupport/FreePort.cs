@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace JwtFunctions.Tests.Infrastructure;
+namespace JwtFunctions.TestSupport;
 
 public static class FreePort
 {

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 
-namespace JwtFunctions.Tests.Infrastructure;
+namespace JwtFunctions.TestSupport;
 
 /// <summary>
 /// Builds JWS tokens by hand (not through the code under test), so tests can make exactly the

@@ -1,3 +1,4 @@
+using Xunit;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
@@ -13,7 +14,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace JwtFunctions.Tests.Infrastructure;
+namespace JwtFunctions.TestSupport;
 
 /// <summary>
 /// A Key Vault stand-in speaking the secrets REST API over HTTPS on loopback, for the real

@@ -1,4 +1,4 @@
-namespace JwtFunctions.Tests.Infrastructure;
+namespace JwtFunctions.TestSupport;
 
 public static class RepositoryRoot
 {

@@ -1,6 +1,7 @@
+using Xunit.Abstractions;
 using System.Collections.Concurrent;
 
-namespace JwtFunctions.EndToEnd.Tests;
+namespace JwtFunctions.TestSupport;
 
 /// <summary>
 /// Host, worker and Azurite output: written to the output of the test that is running (tests in a

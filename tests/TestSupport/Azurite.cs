@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using JwtFunctions.FunctionsHost;
 
-namespace JwtFunctions.EndToEnd.Tests;
+namespace JwtFunctions.TestSupport;
 
 /// <summary>
 /// Azurite's Table service from the repository's npm devDependency, in memory, on a free loopback
@@ -37,7 +37,7 @@ public sealed class Azurite : IAsyncDisposable
         }
 
         var workspace = Directory.CreateTempSubdirectory("jwtfunctions-azurite-").FullName;
-        var port = FreePort();
+        var port = TestSupport.FreePort.Next();
         var process = WatchedProcess.Start(
             executable,
             ["--tableHost", "127.0.0.1", "--tablePort", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -77,13 +77,6 @@ public sealed class Azurite : IAsyncDisposable
             await azurite.DisposeAsync();
             throw;
         }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
