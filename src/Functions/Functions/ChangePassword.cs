@@ -25,6 +25,11 @@ public sealed class ChangePassword(AccountService accounts)
             return await request.ErrorAsync(error);
         }
 
+        if (Credentials.AreTooLong(null, body!.CurrentPassword))
+        {
+            return await request.ErrorAsync(Credentials.TooLong);
+        }
+
         return await accounts.ChangePasswordAsync(context.GetRequiredTokenPrincipal(), body!.CurrentPassword, body.NewPassword, cancellationToken) switch
         {
             PasswordChangeResult.Changed => request.CreateResponse(HttpStatusCode.NoContent),

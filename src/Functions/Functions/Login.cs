@@ -21,6 +21,13 @@ public sealed class Login(AccountService accounts)
             return await request.ErrorAsync(error);
         }
 
+        if (Credentials.AreTooLong(body!.Username, body.Password))
+        {
+            // Longer than any account can have: refused before any lookup or hashing, which
+            // says nothing about whether the account exists.
+            return await request.ErrorAsync(Credentials.TooLong);
+        }
+
         return await request.GrantAsync(await accounts.LoginAsync(body!.Username, body.Password, cancellationToken));
     }
 }

@@ -73,6 +73,8 @@ public sealed class TokenEndpointTests(AzuriteFixture azurite)
     [InlineData("""{"username":"ab/c","password":"twelve-chars"}""", "application/json", HttpStatusCode.Unauthorized)]
     [InlineData("""{"username":null,"password":null}""", "application/json", HttpStatusCode.Unauthorized)]
     [InlineData("""{}""", "application/json", HttpStatusCode.Unauthorized)]
+    [InlineData("""{"username":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","password":"twelve-chars"}""", "application/json", HttpStatusCode.BadRequest)]
+    [InlineData("""{"username":"alice","password":"ppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp"}""", "application/json", HttpStatusCode.BadRequest)]
     public async Task BadLoginRequestGetsAClientErrorAsOAuthJson(string body, string contentType, HttpStatusCode expected)
     {
         await using var app = await TestServices.StartAsync(azurite);
