@@ -30,6 +30,18 @@ public sealed class FunctionsAppFixture : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>
+    /// The front door's request-header limit: above Kestrel's default 32 KiB, so that a 100 KB
+    /// Authorization header reaches the app and gets the app's own 401 ("The token is too long")
+    /// rather than the server's bare 431. In Azure such a request never reaches the worker: the
+    /// Functions host keeps Kestrel's 32 KiB default and the App Service front ends cap all request
+    /// headers at 64 KB.
+    /// </summary>
+    public const int MaxRequestHeadersTotalSize = 256 * 1024;
+
+    /// <summary>Azurite's connection string, as the app has it in <c>AzureWebJobsStorage</c>.</summary>
+    public string StorageConnectionString => _azurite?.ConnectionString ?? throw new InvalidOperationException("Azurite is not running.");
+
     /// <summary>The 32 random bytes behind <c>SigningKeys__LocalKey</c> (key id <c>local</c>).</summary>
     public byte[] SigningKey { get; } = RandomNumberGenerator.GetBytes(32);
 
@@ -64,6 +76,7 @@ public sealed class FunctionsAppFixture : IAsyncLifetime
                     ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = string.Empty,
                 },
                 LogSink = Log.Write,
+                MaxRequestHeadersTotalSize = MaxRequestHeadersTotalSize,
             });
             Client = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
             await WaitForHealthAsync();

@@ -49,4 +49,65 @@ public static class TokenForge
 
     public static string Unsigned(Dictionary<string, object?> header, Dictionary<string, object?> claims) =>
         Encode(header) + "." + Encode(claims) + ".";
+
+    /// <summary>base64url of the UTF-8 of <paramref name="json"/> as written (for JSON a serializer would not produce).</summary>
+    public static string EncodeJson(string json) => Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(json));
+
+    /// <summary>
+    /// <c>header.payload.signature</c> with an HMAC of <paramref name="hash"/> over the two encoded
+    /// segments as given, whatever their <c>alg</c> says (e.g. <c>RS256</c> "signed" with the HMAC
+    /// secret, the algorithm-confusion attack).
+    /// </summary>
+    public static string SignSegmentsWithHmac(string encodedHeader, string encodedPayload, byte[] key, HashAlgorithmName hash)
+    {
+        var signingInput = encodedHeader + "." + encodedPayload;
+        var input = Encoding.ASCII.GetBytes(signingInput);
+        var signature = hash.Name switch
+        {
+            "SHA256" => HMACSHA256.HashData(key, input),
+            "SHA384" => HMACSHA384.HashData(key, input),
+            "SHA512" => HMACSHA512.HashData(key, input),
+            _ => throw new ArgumentOutOfRangeException(nameof(hash), hash, "HMAC with SHA-256, -384 or -512"),
+        };
+        return signingInput + "." + Base64UrlEncoder.Encode(signature);
+    }
+
+    /// <summary>HMAC-SHA256 over the encoded header and claims, whatever the header's <c>alg</c>.</summary>
+    public static string SignWithHmacSha256(Dictionary<string, object?> header, Dictionary<string, object?> claims, byte[] key) =>
+        SignSegmentsWithHmac(Encode(header), Encode(claims), key, HashAlgorithmName.SHA256);
+
+    /// <summary>RS256 (RSASSA-PKCS1-v1_5 with SHA-256) with <paramref name="rsa"/>, e.g. an attacker's own key.</summary>
+    public static string SignRs256(Dictionary<string, object?> header, Dictionary<string, object?> claims, RSA rsa)
+    {
+        var signingInput = Encode(header) + "." + Encode(claims);
+        var signature = rsa.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return signingInput + "." + Base64UrlEncoder.Encode(signature);
+    }
+
+    /// <summary>ES256 (ECDSA P-256, SHA-256, r||s as RFC 7518 §3.4 says) with <paramref name="ecdsa"/>.</summary>
+    public static string SignEs256(Dictionary<string, object?> header, Dictionary<string, object?> claims, ECDsa ecdsa)
+    {
+        var signingInput = Encode(header) + "." + Encode(claims);
+        var signature = ecdsa.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return signingInput + "." + Base64UrlEncoder.Encode(signature);
+    }
+
+    /// <summary>The public part of <paramref name="rsa"/> as a JWK (RFC 7517), for an embedded <c>jwk</c> header.</summary>
+    public static Dictionary<string, object?> PublicJwk(RSA rsa, string kid)
+    {
+        var parameters = rsa.ExportParameters(includePrivateParameters: false);
+        return new()
+        {
+            ["kty"] = "RSA",
+            ["kid"] = kid,
+            ["use"] = "sig",
+            ["alg"] = "RS256",
+            ["n"] = Base64UrlEncoder.Encode(parameters.Modulus!),
+            ["e"] = Base64UrlEncoder.Encode(parameters.Exponent!),
+        };
+    }
+
+    /// <summary>A symmetric key as a JWK (<c>kty: oct</c>), for an embedded <c>jwk</c> header naming an attacker's HMAC key.</summary>
+    public static Dictionary<string, object?> SymmetricJwk(byte[] key, string kid) =>
+        new() { ["kty"] = "oct", ["kid"] = kid, ["k"] = Base64UrlEncoder.Encode(key) };
 }

@@ -35,6 +35,15 @@ public sealed class LocalFunctionsHostOptions
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Information;
 
     public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Largest total size of the request headers the front door accepts; larger requests get
+    /// Kestrel's bare 431 and never reach the worker. Null keeps Kestrel's default (32 KiB), which
+    /// is what the Azure Functions host itself keeps: it only raises the body limit (to 100 MB).
+    /// In Azure the App Service front ends also cap the request headers at 64 KB in total.
+    /// Tests that want the app, not the server, to answer an oversized header raise it.
+    /// </summary>
+    public int? MaxRequestHeadersTotalSize { get; init; }
 }
 
 /// <summary>
@@ -231,7 +240,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
 
         // 5. The HTTP front door, routed from the loaded functions.
         var port = options.Port ?? app.LocalHttpPort ?? DefaultPort;
-        _frontDoor = BuildFrontDoor(port, app.RoutePrefix, functions, new HttpInvoker(_channel, capabilities, _log), _log);
+        _frontDoor = BuildFrontDoor(port, options.MaxRequestHeadersTotalSize, app.RoutePrefix, functions, new HttpInvoker(_channel, capabilities, _log), _log);
         await _frontDoor.StartAsync(cancellation).ConfigureAwait(false);
         var address = new Uri(ListeningAddress(_frontDoor));
         BaseAddress = new Uri($"http://127.0.0.1:{address.Port}/");
@@ -314,7 +323,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         return app;
     }
 
-    private static WebApplication BuildFrontDoor(int port, string routePrefix, IReadOnlyList<HttpFunctionInfo> functions, HttpInvoker invoker, Action<LogLevel, string> log)
+    private static WebApplication BuildFrontDoor(int port, int? maxRequestHeadersTotalSize, string routePrefix, IReadOnlyList<HttpFunctionInfo> functions, HttpInvoker invoker, Action<LogLevel, string> log)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.AddProvider(new SinkLoggerProvider(log, LogLevel.Warning));
@@ -322,6 +331,10 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = 100 * 1024 * 1024; // the Functions host's limit
+            if (maxRequestHeadersTotalSize is { } headersLimit)
+            {
+                kestrel.Limits.MaxRequestHeadersTotalSize = headersLimit;
+            }
             kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http1);
         });
         builder.Services.AddRoutingCore();
