@@ -1,4 +1,5 @@
-using System.Security.Claims;
+using System.Buffers;
+using System.Buffers.Text;
 using System.Text.Json;
 using JwtFunctions.Keys;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -159,18 +160,36 @@ public sealed class TokenService
     private IEnumerable<SecurityKey> ResolveKey(string token, SecurityToken securityToken, string kid, TokenValidationParameters parameters) =>
         _ring.Current is { } keys && keys.TryGetValidationKey(kid, _time.GetUtcNow(), out var key) ? key.ValidationKeys : [];
 
+    /// <summary>The claim's value as the handler parsed it (no new Claim objects); its JSON type is checked above.</summary>
     private static string? StringClaim(JsonWebToken jwt, string name) =>
-        jwt.TryGetClaim(name, out var claim) && claim.ValueType == ClaimValueTypes.String && claim.Value.Length > 0 ? claim.Value : null;
+        jwt.TryGetPayloadValue<string>(name, out var value) && !string.IsNullOrEmpty(value) ? value : null;
 
+    /// <summary>
+    /// Whether sub, jti and sid are JSON strings in the payload as sent. Decodes into a stack
+    /// buffer (a pooled one for unusually large payloads), so the hot path allocates nothing here.
+    /// </summary>
     private static bool RegisteredClaimsAreStrings(JsonWebToken jwt)
     {
-        var payload = Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload);
-        var reader = new Utf8JsonReader(payload);
-        var found = 0;
-        while (reader.Read())
+        var encoded = jwt.EncodedPayload.AsSpan();
+        var maxLength = Base64Url.GetMaxDecodedLength(encoded.Length);
+        byte[]? rented = null;
+        var buffer = maxLength <= 1024 ? stackalloc byte[1024] : (rented = ArrayPool<byte>.Shared.Rent(maxLength));
+        try
         {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
+            if (Base64Url.DecodeFromChars(encoded, buffer, out _, out var written) != OperationStatus.Done)
             {
+                return false;
+            }
+
+            var reader = new Utf8JsonReader(buffer[..written]);
+            var found = 0;
+            while (reader.Read())
+            {
+                if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
+                {
+                    continue;
+                }
+
                 var isChecked = reader.ValueTextEquals("sub"u8) || reader.ValueTextEquals("jti"u8) || reader.ValueTextEquals("sid"u8);
                 reader.Read();
                 if (isChecked)
@@ -187,9 +206,16 @@ public sealed class TokenService
                     reader.Skip();
                 }
             }
-        }
 
-        return found == 3;
+            return found == 3;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
     private TokenFailure Classify(Exception? exception, string token)
