@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Text.Unicode;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Azure.Functions.Worker.Http;
 
@@ -16,6 +17,7 @@ public static class JsonBody
     public static readonly ApiError NotJson = new(HttpStatusCode.UnsupportedMediaType, OAuthErrors.InvalidRequest, "The request body must be application/json");
     private static readonly ApiError Missing = ApiError.BadRequest("The request body must be a JSON object");
     private static readonly ApiError Malformed = ApiError.BadRequest("The request body is not valid JSON of the expected shape");
+    private static readonly ApiError NotUtf8 = ApiError.BadRequest("The request body is not valid UTF-8");
 
     /// <summary>
     /// The body as <typeparamref name="T"/>. With <paramref name="optional"/>, an empty body gives
@@ -72,6 +74,13 @@ public static class JsonBody
         if (length > MaxBytes)
         {
             return (default, TooLarge);
+        }
+
+        // The JSON reader skips unknown members without decoding them, so check the whole body:
+        // a body that is not UTF-8 is malformed wherever the bad bytes are (RFC 8259 §8.1).
+        if (!Utf8.IsValid(buffer.AsSpan(0, length)))
+        {
+            return (default, NotUtf8);
         }
 
         return buffer.AsSpan(0, length).Trim(" \t\r\n"u8).IsEmpty ? (default, null) : (buffer.AsMemory(0, length), null);

@@ -20,6 +20,8 @@ public sealed class TokenService
 
     public const string SessionClaim = "sid";
 
+    private const string CriticalHeader = "crit";
+
     /// <summary>The user's token generation at issue time; "log out everywhere" and a password change raise it.</summary>
     public const string GenerationClaim = "gen";
 
@@ -77,6 +79,13 @@ public sealed class TokenService
 
         var jwt = (JsonWebToken)result.SecurityToken;
         var now = _time.GetUtcNow();
+
+        // RFC 7515 §4.1.11: extensions listed in crit must be understood, and this service
+        // understands none, so any crit makes the token invalid.
+        if (jwt.TryGetHeaderValue<object>(CriticalHeader, out _))
+        {
+            return TokenValidation.Fail(TokenFailure.Invalid);
+        }
 
         // RFC 7519 §4.1.6: iat is informational, but one from the future means a clock or
         // forgery problem; refuse it beyond the allowed skew.

@@ -89,6 +89,18 @@ public sealed class TokenEndpointTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task BodyThatIsNotUtf8Is400EvenInsideAnUnknownMember()
+    {
+        await using var app = await TestServices.StartAsync(azurite);
+        byte[] body = [.. "{\"a\":\""u8, 0xFF, 0xFE, .. "\"}"u8];
+
+        var response = await new Login(app.Accounts).Run(new TestHttpRequest(new TestFunctionContext(), "POST", body), default);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("The request body is not valid UTF-8", JsonOf(response).GetProperty("error_description").GetString());
+    }
+
+    [Fact]
     public async Task BodyOverSixteenKibibytesIs413()
     {
         await using var app = await TestServices.StartAsync(azurite);

@@ -141,6 +141,7 @@ public sealed class TokenServiceTests
         Add("two-segments", TokenFailure.Malformed);
         Add("five-segments", TokenFailure.Malformed);
         Add("not-base64", TokenFailure.Malformed);
+        Add("unknown-crit", TokenFailure.Invalid);
         return data;
     }
 
@@ -256,6 +257,10 @@ public sealed class TokenServiceTests
                 return TokenForge.Sign(header, claims, key) + ".a.b";
             case "not-base64":
                 return "e30!.e30!.abc";
+            case "unknown-crit":
+                header["crit"] = new[] { "urn:example:must-understand" };
+                header["urn:example:must-understand"] = true;
+                break;
         }
 
         return TokenForge.Sign(header, claims, key);
