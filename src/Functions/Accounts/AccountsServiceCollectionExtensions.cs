@@ -1,6 +1,6 @@
+using JwtFunctions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace JwtFunctions.Accounts;
 
@@ -9,9 +9,7 @@ public static class AccountsServiceCollectionExtensions
     /// <summary>Accounts, password hashing and the token endpoints' logic.</summary>
     public static IServiceCollection AddAccounts(this IServiceCollection services)
     {
-        services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AccountOptions>, AccountOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
+        services.AddValidatedOptions<AccountOptions, AccountOptionsValidator>(AccountOptions.SectionName);
         services.TryAddSingleton<PasswordHasher>();
         services.TryAddSingleton<AccountLockout>();
         services.TryAddSingleton<AccountService>();

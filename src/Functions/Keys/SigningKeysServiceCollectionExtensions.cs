@@ -1,3 +1,4 @@
+using JwtFunctions.Hosting;
 using JwtFunctions.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,9 +15,7 @@ public static class SigningKeysServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddSigningKeys(this IServiceCollection services)
     {
-        services.AddOptions<SigningKeyOptions>().BindConfiguration(SigningKeyOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SigningKeyOptions>, SigningKeyOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
+        services.AddValidatedOptions<SigningKeyOptions, SigningKeyOptionsValidator>(SigningKeyOptions.SectionName);
         services.TryAddSingleton<ISigningKeySource>(CreateSource);
         services.TryAddSingleton<SigningKeyRing>();
         services.AddHostedService<SigningKeyRefreshService>();

@@ -1,3 +1,4 @@
+using JwtFunctions.Hosting;
 using Azure.Data.Tables;
 using JwtFunctions.Identity;
 using Microsoft.Extensions.Configuration;
@@ -12,9 +13,7 @@ public static class StorageServiceCollectionExtensions
     /// <summary>Table Storage for users and refresh tokens, through the Functions storage setting.</summary>
     public static IServiceCollection AddTableStorage(this IServiceCollection services)
     {
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
+        services.AddValidatedOptions<StorageOptions, StorageOptionsValidator>(StorageOptions.SectionName);
         services.TryAddSingleton(provider => CreateTableServiceClient(provider.GetRequiredService<IConfiguration>()));
         services.TryAddSingleton<UserStore>();
         services.TryAddSingleton<RefreshTokenStore>();
