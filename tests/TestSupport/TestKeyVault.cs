@@ -24,7 +24,9 @@ namespace JwtFunctions.TestSupport;
 /// so <c>DefaultAzureCredential</c> takes its real managed-identity path.
 /// The client reaches it as <see cref="VaultUri"/> (a <c>*.vault.azure.net</c> name, so the SDK's
 /// challenge-resource verification stays on) through a transport that connects that name to
-/// 127.0.0.1 and pins the self-signed certificate by thumbprint.
+/// 127.0.0.1 and pins the self-signed certificate by thumbprint; a separate process (the worker in
+/// the end-to-end tests) reaches it through a <see cref="ConnectProxy"/> with <see cref="CertificatePem"/>
+/// as its trusted root and <see cref="IdentityEnvironment"/> as its managed-identity settings.
 /// </summary>
 public sealed class TestKeyVault : IAsyncLifetime
 {
@@ -41,6 +43,24 @@ public sealed class TestKeyVault : IAsyncLifetime
     public int HttpsPort { get; private set; }
 
     public int IdentityPort { get; private set; }
+
+    /// <summary>
+    /// Whether <see cref="InitializeAsync"/> sets <c>IDENTITY_ENDPOINT</c> and <c>IDENTITY_HEADER</c> for this
+    /// whole process (what an in-process <c>DefaultAzureCredential</c> reads). Default true; a test
+    /// that hands <see cref="IdentityEnvironment"/> to a child process turns it off, so the variables
+    /// do not leak into other workers started by the same test run.
+    /// </summary>
+    public bool SetProcessIdentityEnvironment { get; init; } = true;
+
+    /// <summary>The App Service managed-identity settings that lead a credential to this stand-in.</summary>
+    public IReadOnlyDictionary<string, string> IdentityEnvironment => new Dictionary<string, string>
+    {
+        ["IDENTITY_ENDPOINT"] = $"http://127.0.0.1:{IdentityPort.ToString(CultureInfo.InvariantCulture)}/msi/token",
+        ["IDENTITY_HEADER"] = IdentityHeader,
+    };
+
+    /// <summary>The self-signed server certificate (public part only) as PEM, for a trust store such as <c>SSL_CERT_FILE</c>.</summary>
+    public string CertificatePem => _certificate?.ExportCertificatePem() ?? throw new InvalidOperationException("The vault is not started.");
 
     /// <summary>How the vault answers: normally, by dropping connections (outage), or 403.</summary>
     public VaultMode Mode { get; set; } = VaultMode.Normal;
@@ -125,8 +145,13 @@ public sealed class TestKeyVault : IAsyncLifetime
         await _app.StartAsync();
 
         // The managed-identity path of DefaultAzureCredential (App Service flavour) reads these.
-        Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", $"http://127.0.0.1:{IdentityPort}/msi/token");
-        Environment.SetEnvironmentVariable("IDENTITY_HEADER", IdentityHeader);
+        if (SetProcessIdentityEnvironment)
+        {
+            foreach (var (name, value) in IdentityEnvironment)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
+        }
     }
 
     public async Task DisposeAsync()
