@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace JwtFunctions.TestSupport;
 
 public static class RepositoryRoot
@@ -13,6 +15,15 @@ public static class RepositoryRoot
             {
                 return dir.FullName;
             }
+        }
+
+        // Built with --artifacts-path outside the repository: use where it was built from.
+        var built = typeof(RepositoryRoot).Assembly.GetCustomAttributes(typeof(AssemblyMetadataAttribute), false)
+            .Cast<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "RepositoryRoot")?.Value;
+        if (built is not null && File.Exists(System.IO.Path.Combine(built, "JwtFunctions.sln")))
+        {
+            return built;
         }
 
         throw new InvalidOperationException("JwtFunctions.sln not found above " + AppContext.BaseDirectory);
