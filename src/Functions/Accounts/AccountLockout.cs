@@ -19,11 +19,10 @@ public sealed class AccountLockout(UserStore users, IOptions<AccountOptions> opt
     private const int MaxAttempts = 50;
     private static readonly TimeSpan EscalationMemory = TimeSpan.FromDays(1);
 
-    public async Task<bool> IsLockedAsync(string user, CancellationToken cancellationToken)
-    {
-        var lockout = await users.FindLockoutAsync(user, cancellationToken).ConfigureAwait(false);
-        return lockout?.LockedUntil > time.GetUtcNow();
-    }
+    /// <summary>The account's lock-out row, if it has one (read once per login).</summary>
+    public Task<LockoutEntity?> ReadAsync(string user, CancellationToken cancellationToken) => users.FindLockoutAsync(user, cancellationToken);
+
+    public bool IsLocked(LockoutEntity? lockout) => lockout?.LockedUntil > time.GetUtcNow();
 
     /// <summary>Counts one failed password, locking the account when the threshold is reached.</summary>
     public async Task RecordFailureAsync(string user, CancellationToken cancellationToken)
@@ -76,10 +75,12 @@ public sealed class AccountLockout(UserStore users, IOptions<AccountOptions> opt
         AccountLog.LockoutNotRecorded(logger, user);
     }
 
-    /// <summary>A correct password clears the failure count (not the escalation level).</summary>
-    public async Task RecordSuccessAsync(string user, CancellationToken cancellationToken)
+    /// <summary>
+    /// A correct password clears the failure count (not the escalation level). If a failure was
+    /// counted since <paramref name="lockout"/> was read, the ETag refuses the reset: it stands.
+    /// </summary>
+    public async Task RecordSuccessAsync(LockoutEntity? lockout, CancellationToken cancellationToken)
     {
-        var lockout = await users.FindLockoutAsync(user, cancellationToken).ConfigureAwait(false);
         if (lockout is { Failures: > 0 })
         {
             lockout.Failures = 0;

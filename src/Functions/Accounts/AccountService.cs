@@ -176,9 +176,10 @@ public sealed class AccountService(
         }
 
         var userRead = users.FindAsync(normalized, cancellationToken);
-        var lockedRead = lockout.IsLockedAsync(normalized, cancellationToken);
+        var lockoutRead = lockout.ReadAsync(normalized, cancellationToken);
         var user = await userRead.ConfigureAwait(false);
-        var locked = await lockedRead.ConfigureAwait(false);
+        var lockoutRow = await lockoutRead.ConfigureAwait(false);
+        var locked = lockout.IsLocked(lockoutRow);
         if (user is null || locked)
         {
             // A locked account refuses even the right password, at the same cost as a wrong one.
@@ -203,7 +204,7 @@ public sealed class AccountService(
             return null;
         }
 
-        await lockout.RecordSuccessAsync(normalized, cancellationToken).ConfigureAwait(false);
+        await lockout.RecordSuccessAsync(lockoutRow, cancellationToken).ConfigureAwait(false);
         if (verification == PasswordVerification.SucceededRehashNeeded
             && await users.TryUpdatePasswordHashAsync(user, hasher.Hash(password), cancellationToken).ConfigureAwait(false))
         {
