@@ -1,0 +1,94 @@
+using System.Globalization;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using JwtFunctions.Benchmarks;
+
+// Usage:
+//   JwtFunctions.Benchmarks --filter '*'                 every benchmark, then the ratio summary
+//   JwtFunctions.Benchmarks --filter '*TokenBenchmarks*' one area (Token, Middleware, Login, Refresh)
+//   JwtFunctions.Benchmarks --storage-proof [N]          count Azure SDK requests around N protected-path checks
+//   JwtFunctions.Benchmarks --alloc-breakdown            bytes per validation, layer by layer
+if (args.Length > 0 && args[0] == "--storage-proof")
+{
+    var n = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;
+    return await StorageRequestProof.RunAsync(n);
+}
+
+if (args.Length > 0 && args[0] == "--alloc-breakdown")
+{
+    return await AllocationBreakdown.RunAsync();
+}
+
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(AppFixture).Assembly).Run(args).ToList();
+RatioSummary.Print(summaries);
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+
+internal static class RatioSummary
+{
+    public static void Print(IReadOnlyList<Summary> summaries)
+    {
+        var rows = summaries.SelectMany(s => s.Reports)
+            .Where(r => r.Success && r.ResultStatistics is not null)
+            .ToDictionary(r => r.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\''), r => r);
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        double? Median(string name) => rows.TryGetValue(name, out var r) ? r.ResultStatistics!.Median : null;
+        long? Allocated(string name) => rows.TryGetValue(name, out var r) ? r.GcStats.GetBytesAllocatedPerOperation(r.BenchmarkCase) : null;
+        static string Time(double ns) => ns >= 1e6 ? $"{ns / 1e6:0.00} ms" : $"{ns / 1e3:0.00} us";
+
+        var culture = CultureInfo.InvariantCulture;
+        Console.WriteLine();
+        Console.WriteLine("== JwtFunctions benchmark summary (medians; ratios within this run) ==");
+        foreach (var (name, report) in rows.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            Console.WriteLine(string.Create(culture, $"  {name,-52} median {Time(report.ResultStatistics!.Median),12}  allocated {Allocated(name)?.ToString(culture) ?? "?",8} B"));
+        }
+
+        void Ratio(string label, string numerator, string denominator, double? goal)
+        {
+            if (Median(numerator) is { } a && Median(denominator) is { } b)
+            {
+                var verdict = goal is { } g ? (a / b <= g ? $"  (goal <= {g:0.0}x: met)" : $"  (goal <= {g:0.0}x: MISSED)") : string.Empty;
+                Console.WriteLine(string.Create(culture, $"{label} = {a / b:0.00}x{verdict}"));
+            }
+        }
+
+        void Bytes(string label, string numerator, string denominator)
+        {
+            if (Allocated(numerator) is { } a && Allocated(denominator) is { } b)
+            {
+                Console.WriteLine(string.Create(culture, $"{label} = {a} B vs {b} B ({(a <= b ? "goal <= met" : "goal <= MISSED")})"));
+            }
+        }
+
+        const string handWritten = "validate: hand-written HS256 limit";
+        const string jsonWebTokenHandler = "validate: JsonWebTokenHandler alone";
+        Ratio("validate via TokenService / hand-written limit", "validate: TokenService.ValidateAsync", handWritten, 2.5);
+        Ratio("validate via BearerAuthenticator / hand-written limit", "validate: BearerAuthenticator.AuthenticateAsync", handWritten, 2.5);
+        Ratio("validate via JsonWebTokenHandler alone / hand-written limit", jsonWebTokenHandler, handWritten, null);
+        Ratio("validate via JwtSecurityTokenHandler / hand-written limit", "validate: JwtSecurityTokenHandler (legacy)", handWritten, null);
+        Ratio("validate via TokenService / JsonWebTokenHandler alone", "validate: TokenService.ValidateAsync", jsonWebTokenHandler, null);
+        Bytes("allocated: TokenService.ValidateAsync vs JsonWebTokenHandler alone", "validate: TokenService.ValidateAsync", jsonWebTokenHandler);
+        Bytes("allocated: BearerAuthenticator vs JsonWebTokenHandler alone", "validate: BearerAuthenticator.AuthenticateAsync", jsonWebTokenHandler);
+        Ratio("create via TokenService / JsonWebTokenHandler alone", "create: TokenService.CreateAccessToken", "create: JsonWebTokenHandler alone", null);
+        Ratio("middleware valid / hand-written limit", "middleware: valid token", handWritten, null);
+        Ratio("middleware invalid (401) / hand-written limit", "middleware: invalid token (401)", handWritten, null);
+
+        const string verify = "password: PasswordHasher.Verify (configured cost)";
+        const string login = "login: AccountService.LoginAsync (Azurite)";
+        if (Median(login) is { } loginNs && Median(verify) is { } verifyNs)
+        {
+            var overheadMs = (loginNs - verifyNs) / 1e6;
+            Console.WriteLine(string.Create(culture,
+                $"login median - password verify median = {overheadMs:0.0} ms (goal <= 15 ms: {(overheadMs <= 15 ? "met" : "MISSED")}); logins/s per core at this cost ~ {1e9 / loginNs:0.0}"));
+        }
+
+        if (Median("refresh: AccountService.RefreshAsync (Azurite)") is { } refreshNs)
+        {
+            Console.WriteLine(string.Create(culture, $"refresh median = {refreshNs / 1e6:0.0} ms (goal < 15 ms: {(refreshNs / 1e6 < 15 ? "met" : "MISSED")})"));
+        }
+    }
+}
