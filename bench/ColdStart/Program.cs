@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Security.Cryptography;
+using JwtFunctions.FunctionsHost;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+// Usage: JwtFunctions.ColdStart --variant LABEL=DIR [--variant-env LABEL=KEY=VALUE]... [--runs N]
+// Starts a private in-memory Azurite, then N rounds; in each round, for every variant in turn (so
+// machine noise hits all variants alike): a fresh worker under the local Functions host, GET
+// /api/v1.0/protected with a valid access token every 5 ms until it answers 200. Prints the time
+// from worker process start to that 200 for each run, and each variant's median.
+var variants = new List<(string Label, string Dir)>();
+var variantEnv = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+var runs = 7;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--variant":
+            var v = args[++i].Split('=', 2);
+            variants.Add((v[0], v[1]));
+            break;
+        case "--variant-env":
+            var e = args[++i].Split('=', 3);
+            if (!variantEnv.TryGetValue(e[0], out var env))
+            {
+                variantEnv[e[0]] = env = new Dictionary<string, string>(StringComparer.Ordinal);
+            }
+
+            env[e[1]] = e[2];
+            break;
+        case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+    }
+}
+
+if (variants.Count == 0)
+{
+    Console.Error.WriteLine("--variant LABEL=DIR (a published or built JwtFunctions folder) is required");
+    return 2;
+}
+
+var root = typeof(Marker).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "RepositoryRoot").Value!;
+var azuritePort = FreePort();
+using var azurite = StartAzurite(root, azuritePort);
+try
+{
+    var key = RandomNumberGenerator.GetBytes(32);
+    var common = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{azuritePort}/devstoreaccount1;",
+        ["SigningKeys__LocalKey"] = Convert.ToBase64String(key),
+    };
+
+    var settings = Path.Combine(Path.GetTempPath(), $"coldstart-{Environment.ProcessId}.settings.json");
+    File.WriteAllText(settings, """{"IsEncrypted":false,"Values":{}}""");
+    var token = AccessToken(key);
+    var results = variants.ToDictionary(v => v.Label, _ => new List<(double FirstOk, double Loaded)>());
+    for (var run = 0; run <= runs; run++)
+        foreach (var (label, app) in variants)
+        {
+            var environment = new Dictionary<string, string>(common, StringComparer.Ordinal);
+            foreach (var (name, value) in variantEnv.GetValueOrDefault(label) ?? [])
+            {
+                environment[name] = value;
+            }
+
+            var host = await LocalFunctionsHost.StartAsync(new LocalFunctionsHostOptions
+            {
+                AppDirectory = app,
+                Port = 0,
+                Environment = environment,
+                LocalSettingsPath = settings,
+                LogSink = _ => { },
+            });
+            await using (host)
+            {
+                using var client = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                var deadline = Stopwatch.StartNew();
+                HttpStatusCode status = 0;
+                while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+                {
+                    using var response = await client.GetAsync("api/v1.0/protected");
+                    status = response.StatusCode;
+                    if (status == HttpStatusCode.OK)
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(5);
+                }
+
+                var firstOk = Stopwatch.GetElapsedTime(host.WorkerStartTimestamp).TotalMilliseconds;
+                if (status != HttpStatusCode.OK)
+                {
+                    Console.Error.WriteLine($"run {run}: no 200 within 30 s (last {(int)status})");
+                    return 1;
+                }
+
+                // Run 0 warms the OS file cache and the host itself; it is reported but not counted.
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"COLDSTART {label} run {run}{(run == 0 ? " (warm-up, not counted)" : string.Empty)}: worker start -> first 200 {firstOk:0} ms (functions loaded after {host.StartupDuration.TotalMilliseconds:0} ms)"));
+                if (run > 0)
+                {
+                    results[label].Add((firstOk, host.StartupDuration.TotalMilliseconds));
+                }
+            }
+        }
+
+    File.Delete(settings);
+    foreach (var (label, list) in results)
+    {
+        var sorted = list.Select(r => r.FirstOk).Order().ToList();
+        var loaded = list.Select(r => r.Loaded).Order().ToList();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"COLDSTART {label} median worker start -> first 200 from /api/v1.0/protected: {sorted[sorted.Count / 2]:0} ms (min {sorted[0]:0}, max {sorted[^1]:0}, n={sorted.Count}); functions loaded median {loaded[loaded.Count / 2]:0} ms"));
+    }
+
+    return 0;
+}
+finally
+{
+    Stop(azurite);
+}
+
+static string AccessToken(byte[] key)
+{
+    var now = DateTime.UtcNow;
+    return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    {
+        TokenType = "at+jwt",
+        Issuer = "jwtfunctions",
+        Audience = "jwtfunctions-api",
+        IssuedAt = now,
+        NotBefore = now,
+        Expires = now.AddHours(1),
+        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key) { KeyId = "local" }, SecurityAlgorithms.HmacSha256),
+        Claims = new Dictionary<string, object>
+        {
+            ["sub"] = "coldstart",
+            ["jti"] = Guid.NewGuid().ToString("N"),
+            ["sid"] = Guid.NewGuid().ToString("N"),
+            ["gen"] = 0L,
+        },
+    });
+}
+
+static int FreePort()
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+static Process StartAzurite(string root, int port)
+{
+    var start = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var argument in new[]
+    {
+        Path.Combine(root, "node_modules", "azurite", "dist", "src", "table", "main.js"),
+        "--tableHost", "127.0.0.1", "--tablePort", port.ToString(CultureInfo.InvariantCulture),
+        "--inMemoryPersistence", "--skipApiVersionCheck", "--disableProductStyleUrl", "--disableTelemetry", "--silent",
+    })
+    {
+        start.ArgumentList.Add(argument);
+    }
+
+    var process = Process.Start(start)!;
+    process.OutputDataReceived += (_, _) => { };
+    process.ErrorDataReceived += (_, _) => { };
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(process);
+    for (var i = 0; i < 300; i++)
+    {
+        try
+        {
+            using var probe = new TcpClient();
+            probe.Connect(IPAddress.Loopback, port);
+            return process;
+        }
+        catch (SocketException)
+        {
+            Thread.Sleep(50);
+        }
+    }
+
+    Stop(process);
+    throw new TimeoutException("Azurite did not listen within 15 s.");
+}
+
+static void Stop(Process process)
+{
+    try
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(5000);
+        }
+    }
+    catch (InvalidOperationException)
+    {
+    }
+}
+
+internal sealed class Marker;
