@@ -12,6 +12,7 @@ artifacts="${BENCH_ARTIFACTS:-/tmp/bench-artifacts}"
 dotnet build bench/Benchmarks/Benchmarks.csproj -c Release --artifacts-path "$artifacts" -nologo -v:q -clp:ErrorsOnly
 dll="$artifacts/bin/Benchmarks/release/JwtFunctions.Benchmarks.dll"
 results="$(mktemp -d /tmp/jwtfunctions-bench.XXXXXX)"
-(cd "$results" && dotnet "$dll" "${@:---filter}" $([ $# -eq 0 ] && echo '*'))
+if [ $# -eq 0 ]; then set -- --filter '*'; fi
+(cd "$results" && dotnet "$dll" "$@")
 dotnet "$dll" --storage-proof 10000
 echo "BenchmarkDotNet reports: $results/BenchmarkDotNet.Artifacts/results"
