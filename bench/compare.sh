@@ -2,7 +2,8 @@
 # End-to-end comparison on loopback: GET /api/v1.0/protected with a valid access token, with wrk,
 # against (1) JwtFunctions published (Release, ReadyToRun) running in its real isolated worker under
 # the project's local Functions host (tools/FunctionsHost), with a private in-memory Azurite, and
-# (2) the seed: bench/seed_app.py (Flask + flask-jwt-extended) under gunicorn with 2 workers.
+# (1b) the same, with the host started in-process at log level Warning (bench/ColdStart --serve),
+# to show the cost of the host's per-invocation console line, and (2) the seed: bench/seed_app.py (Flask + flask-jwt-extended) under gunicorn with 2 workers.
 # Every server binds 127.0.0.1; every wrk run is bounded (DURATION, default 10s); every process
 # started here is stopped on exit (trap).
 #
@@ -49,9 +50,11 @@ wait_port() { # port, pid
 json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 
 echo "== building the local host and publishing the app (Release, ReadyToRun) =="
-dotnet build tools/FunctionsHost/FunctionsHost.csproj -c Release --artifacts-path "$artifacts" -nologo -v:q -clp:ErrorsOnly
+dotnet build bench/ColdStart/ColdStart.csproj -c Release --artifacts-path "$artifacts" -nologo -v:q -clp:ErrorsOnly
 dotnet publish src/Functions/Functions.csproj -c Release -o "$work/app" --artifacts-path "$artifacts/publish" -nologo -v:q -clp:ErrorsOnly
 host_dll="$artifacts/bin/FunctionsHost/release/JwtFunctions.FunctionsHost.dll"
+inproc_dll="$artifacts/bin/ColdStart/release/JwtFunctions.ColdStart.dll"
+cp -r "$work/app" "$work/app-quiet"
 
 azurite_port="$(free_port)"
 node node_modules/azurite/dist/src/table/main.js --tableHost 127.0.0.1 --tablePort "$azurite_port" \
@@ -62,11 +65,21 @@ wait_port "$azurite_port" "${pids[-1]}" || { echo "Azurite did not start." >&2; 
 storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$azurite_port/devstoreaccount1;"
 echo '{"IsEncrypted":false,"Values":{}}' > "$work/local.settings.json"
 app_port="$(free_port)"
+signing_key="$(openssl rand -base64 32)"
 dotnet "$host_dll" --app "$work/app" --port "$app_port" --settings "$work/local.settings.json" \
-  --env "AzureWebJobsStorage=$storage" --env "SigningKeys__LocalKey=$(openssl rand -base64 32)" \
+  --env "AzureWebJobsStorage=$storage" --env "SigningKeys__LocalKey=$signing_key" \
   --env "Accounts__RegistrationEnabled=true" > "$work/host.log" 2>&1 &
 pids+=("$!")
-wait_port "$app_port" "${pids[-1]}" || { echo "The local Functions host did not start:" >&2; tail -20 "$work/host.log" >&2; exit 1; }
+host_pid="$!"
+wait_port "$app_port" "$host_pid" || { echo "The local Functions host did not start:" >&2; tail -20 "$work/host.log" >&2; exit 1; }
+
+# The same host code started in-process at log level Warning: no per-invocation console line.
+quiet_port="$(free_port)"
+dotnet "$inproc_dll" --serve --app "$work/app-quiet" --port "$quiet_port" --settings "$work/local.settings.json" --log-level Warning \
+  --env "AzureWebJobsStorage=$storage" --env "SigningKeys__LocalKey=$signing_key" > "$work/host-quiet.log" 2>&1 &
+pids+=("$!")
+quiet_pid="$!"
+wait_port "$quiet_port" "$quiet_pid" || { echo "The in-process local host did not start:" >&2; tail -20 "$work/host-quiet.log" >&2; exit 1; }
 
 seed_port="$(free_port)"
 JWT_SECRET_KEY="$(openssl rand -hex 32)" gunicorn -w 2 -b "127.0.0.1:$seed_port" --chdir "$root/bench" \
@@ -85,7 +98,7 @@ app_token="$(curl -sf "http://127.0.0.1:$app_port/api/v1.0/login" -H 'Content-Ty
   -d '{"username":"benchuser","password":"correct horse battery staple"}' | json_field access_token)"
 seed_token="$(curl -sf "http://127.0.0.1:$seed_port/api/v1.0/login" -H 'Content-Type: application/json' \
   -d '{"username":"benchuser"}' | json_field access_token)"
-for target in "$app_port $app_token" "$seed_port $seed_token"; do
+for target in "$app_port $app_token" "$quiet_port $app_token" "$seed_port $seed_token"; do
   set -- $target
   body="$(curl -sf "http://127.0.0.1:$1/api/v1.0/protected" -H "Authorization: Bearer $2")"
   echo "check 127.0.0.1:$1/api/v1.0/protected -> $body"
@@ -100,23 +113,24 @@ cpu_ticks() { # pids... -> utime+stime clock ticks, summed
   echo "$total"
 }
 
-host_pid="${pids[1]}"
 # The worker is `dotnet <app>/JwtFunctions.dll` (started by the host's watchdog.sh, whose command line also names it).
-worker_pid="$(pgrep -x dotnet -a | awk -v dll="$work/app/JwtFunctions.dll" 'index($0, dll) { print $1; exit }')"
+worker_of() { pgrep -x dotnet -a | awk -v dll="$1/JwtFunctions.dll" 'index($0, dll) { print $1; exit }'; }
+worker_pid="$(worker_of "$work/app")"
+quiet_worker_pid="$(worker_of "$work/app-quiet")"
 seed_pids="$(pgrep -f "seed_app:app" | tr '\n' ' ')"
 hz="$(getconf CLK_TCK)"
 
-run_wrk() { # label port token connections
-  local threads=$(( $4 < 2 ? 1 : 2 ))
+run_wrk() { # label port token connections [host-pid worker-pid]
+  local threads=$(( $4 < 2 ? 1 : 2 )) hpid="${5:-}" wpid="${6:-}"
   # Warm-up (JIT, connection pools), bounded, not reported.
   wrk -t "$threads" -c "$4" -d 2s -H "Authorization: Bearer $3" "http://127.0.0.1:$2/api/v1.0/protected" > /dev/null
   local before_host before_worker before_seed
-  before_host="$(cpu_ticks "$host_pid")"; before_worker="$(cpu_ticks "$worker_pid")"; before_seed="$(cpu_ticks $seed_pids)"
+  before_host="$(cpu_ticks $hpid)"; before_worker="$(cpu_ticks $wpid)"; before_seed="$(cpu_ticks $seed_pids)"
   wrk -t "$threads" -c "$4" -d "$duration" --timeout 5s --latency -H "Authorization: Bearer $3" \
     "http://127.0.0.1:$2/api/v1.0/protected" > "$work/wrk.txt"
   local cpu
-  if [ "$2" = "$app_port" ]; then
-    cpu="$(awk -v h="$(( $(cpu_ticks "$host_pid") - before_host ))" -v w="$(( $(cpu_ticks "$worker_pid") - before_worker ))" -v hz="$hz" \
+  if [ -n "$hpid" ]; then
+    cpu="$(awk -v h="$(( $(cpu_ticks $hpid) - before_host ))" -v w="$(( $(cpu_ticks $wpid) - before_worker ))" -v hz="$hz" \
       'BEGIN { printf "host %.1f s, worker %.1f s", h / hz, w / hz }')"
   else
     cpu="$(awk -v g="$(( $(cpu_ticks $seed_pids) - before_seed ))" -v hz="$hz" 'BEGIN { printf "gunicorn %.1f s", g / hz }')"
@@ -126,25 +140,26 @@ run_wrk() { # label port token connections
     /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
     /Non-2xx or 3xx responses:/ { non2xx = $NF }
     /Socket errors:/ { errors = $0 }
-    END { printf "| %-34s | %3d | %10.0f | %8s | %8s | %s %s %s\n", label, c, rps, p50, p99, cpu, (non2xx ? "non-2xx: " non2xx : ""), errors }
+    END { printf "| %-38s | %3d | %10.0f | %8s | %8s | %s %s %s\n", label, c, rps, p50, p99, cpu, (non2xx ? "non-2xx: " non2xx : ""), errors }
   ' "$work/wrk.txt" | tee -a "$work/table.txt"
 }
 
 # Both services get the same warm-up before anything is reported: tiered JIT (the worker) and
 # bytecode caches (Python) settle, connections are made.
-for target in "$app_port $app_token" "$seed_port $seed_token"; do
+for target in "$app_port $app_token" "$quiet_port $app_token" "$seed_port $seed_token"; do
   set -- $target
   wrk -t 2 -c 16 -d "${WARMUP:-5s}" -H "Authorization: Bearer $2" "http://127.0.0.1:$1/api/v1.0/protected" > /dev/null
 done
 
 echo
 echo "== wrk $duration per run, GET /api/v1.0/protected, $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%Y-%m-%dT%H:%MZ) =="
-echo "| service                            |   c |   req/s    |   p50    |   p99    | CPU used during the run"
-echo "|------------------------------------|-----|------------|----------|----------|------------------------"
+echo "| service                                |   c |   req/s    |   p50    |   p99    | CPU used during the run"
+echo "|----------------------------------------|-----|------------|----------|----------|------------------------"
 for c in $connections; do
-  run_wrk "JwtFunctions (local host + worker)" "$app_port" "$app_token" "$c"
+  run_wrk "JwtFunctions (local host + worker)" "$app_port" "$app_token" "$c" "$host_pid" "$worker_pid"
+  run_wrk "JwtFunctions, host log level Warning" "$quiet_port" "$app_token" "$c" "$quiet_pid" "$quiet_worker_pid"
   run_wrk "seed (Flask, gunicorn -w 2)" "$seed_port" "$seed_token" "$c"
 done
 
 echo
-echo "host log: $(wc -l < "$work/host.log") lines; worker pid $worker_pid, host pid $host_pid"
+echo "host log: $(wc -l < "$work/host.log") lines (one per invocation); at log level Warning: $(wc -l < "$work/host-quiet.log") lines"

@@ -14,6 +14,16 @@ using Microsoft.IdentityModel.Tokens;
 // machine noise hits all variants alike): a fresh worker under the local Functions host, GET
 // /api/v1.0/protected with a valid access token every 5 ms until it answers 200. Prints the time
 // from worker process start to that 200 for each run, and each variant's median.
+//
+// Or: JwtFunctions.ColdStart --serve --app DIR --port N [--log-level Warning] [--env KEY=VALUE]...
+// serves the app through the same local host, started in-process with the given minimum log level
+// (Warning: no per-invocation "Executed ..." line), until SIGTERM; used by bench/compare.sh to show
+// how much of the host's per-request CPU is that console line.
+if (args.Length > 0 && args[0] == "--serve")
+{
+    return await Serve.RunAsync(args[1..]);
+}
+
 var variants = new List<(string Label, string Dir)>();
 var variantEnv = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
 var runs = 7;
