@@ -15,6 +15,10 @@ using Microsoft.IdentityModel.Tokens;
 // /api/v1.0/protected with a valid access token every 5 ms until it answers 200. Prints the time
 // from worker process start to that 200 for each run, and each variant's median.
 //
+// With --key-vault the worker reads its signing key from the tests' HTTPS Key Vault stand-in
+// (managed identity token + secret list + value, through HTTPS_PROXY and SSL_CERT_FILE, as
+// tests/EndToEnd.Tests/KeyVaultApp does), so the first 200 includes the first Key Vault fetch.
+//
 // Or: JwtFunctions.ColdStart --serve --app DIR --port N [--log-level Warning] [--env KEY=VALUE]...
 // serves the app through the same local host, started in-process with the given minimum log level
 // (Warning: no per-invocation "Executed ..." line), until SIGTERM; used by bench/compare.sh to show
@@ -27,6 +31,7 @@ if (args.Length > 0 && args[0] == "--serve")
 var variants = new List<(string Label, string Dir)>();
 var variantEnv = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
 var runs = 7;
+var keyVault = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -45,6 +50,7 @@ for (var i = 0; i < args.Length; i++)
             env[e[1]] = e[2];
             break;
         case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--key-vault": keyVault = true; break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
@@ -61,15 +67,21 @@ using var azurite = StartAzurite(root, azuritePort);
 try
 {
     var key = RandomNumberGenerator.GetBytes(32);
+    var keyId = "local";
     var common = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{azuritePort}/devstoreaccount1;",
         ["SigningKeys__LocalKey"] = Convert.ToBase64String(key),
     };
+    await using var vault = keyVault ? await KeyVaultSetup.StartAsync(common, key) : null;
+    if (vault is not null)
+    {
+        keyId = vault.KeyId;
+    }
 
     var settings = Path.Combine(Path.GetTempPath(), $"coldstart-{Environment.ProcessId}.settings.json");
     File.WriteAllText(settings, """{"IsEncrypted":false,"Values":{}}""");
-    var token = AccessToken(key);
+    var token = AccessToken(key, keyId);
     var results = variants.ToDictionary(v => v.Label, _ => new List<(double FirstOk, double Loaded)>());
     for (var run = 0; run <= runs; run++)
         foreach (var (label, app) in variants)
@@ -139,7 +151,7 @@ finally
     Stop(azurite);
 }
 
-static string AccessToken(byte[] key)
+static string AccessToken(byte[] key, string keyId)
 {
     var now = DateTime.UtcNow;
     return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
@@ -150,7 +162,7 @@ static string AccessToken(byte[] key)
         IssuedAt = now,
         NotBefore = now,
         Expires = now.AddHours(1),
-        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key) { KeyId = "local" }, SecurityAlgorithms.HmacSha256),
+        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key) { KeyId = keyId }, SecurityAlgorithms.HmacSha256),
         Claims = new Dictionary<string, object>
         {
             ["sub"] = "coldstart",
