@@ -97,7 +97,7 @@ public sealed class TokenService
 
         // RFC 7519 §4.1.2: sub is a StringOrURI. The handler reads a number as its text, so check
         // the JSON type in the payload itself: a number or object must not become a user name.
-        if (!RegisteredClaimsAreStrings(jwt)
+        if (!RegisteredClaimsAreStrings(token)
             || StringClaim(jwt, JwtRegisteredClaimNames.Sub) is not { } subject
             || StringClaim(jwt, JwtRegisteredClaimNames.Jti) is not { } tokenId
             || StringClaim(jwt, SessionClaim) is not { } sessionId)
@@ -177,9 +177,11 @@ public sealed class TokenService
     /// Whether sub, jti and sid are JSON strings in the payload as sent. Decodes into a stack
     /// buffer (a pooled one for unusually large payloads), so the hot path allocates nothing here.
     /// </summary>
-    private static bool RegisteredClaimsAreStrings(JsonWebToken jwt)
+    private static bool RegisteredClaimsAreStrings(string token)
     {
-        var encoded = jwt.EncodedPayload.AsSpan();
+        // The payload segment of the token as sent (JsonWebToken.EncodedPayload would copy it).
+        var rest = token.AsSpan(token.IndexOf('.') + 1);
+        var encoded = rest[..rest.IndexOf('.')];
         var maxLength = Base64Url.GetMaxDecodedLength(encoded.Length);
         byte[]? rented = null;
         var buffer = maxLength <= 1024 ? stackalloc byte[1024] : (rented = ArrayPool<byte>.Shared.Rent(maxLength));
