@@ -160,11 +160,20 @@ public sealed class TokenService
         RequireAudience = true,
         ClockSkew = _options.ClockSkew,
         // alg is pinned (RFC 8725 §3.1): none, other HMACs and asymmetric algorithms are refused.
-        ValidAlgorithms = [_options.Algorithm],
-        ValidTypes = [tokenType],
+        // typ tells an access token from a refresh token (RFC 8725 §3.11, RFC 9068 §2.1).
+        // Both are checked by delegates, not by ValidAlgorithms/ValidTypes lists: the handler
+        // clones the parameters into every successful result, copying each list (two per call),
+        // while a delegate is copied by reference. Same checks, same exceptions, ordinal match.
+        AlgorithmValidator = IsPinnedAlgorithm,
+        TypeValidator = (type, _, _) => string.Equals(type, tokenType, StringComparison.Ordinal)
+            ? type
+            : throw new SecurityTokenInvalidTypeException("The token's typ header is not the one this endpoint accepts.") { InvalidType = type },
         TryAllIssuerSigningKeys = false,
         IssuerSigningKeyResolver = ResolveKey,
     };
+
+    private bool IsPinnedAlgorithm(string algorithm, SecurityKey key, SecurityToken token, TokenValidationParameters parameters) =>
+        string.Equals(algorithm, _options.Algorithm, StringComparison.Ordinal);
 
     private IEnumerable<SecurityKey> ResolveKey(string token, SecurityToken securityToken, string kid, TokenValidationParameters parameters) =>
         _ring.Current is { } keys && keys.TryGetValidationKey(kid, _time.GetUtcNow(), out var key) ? key.ValidationKeys : [];
