@@ -16,7 +16,11 @@ internal sealed class WorkerChannel
     private readonly string _workerId;
     private readonly Action<LogLevel, string> _log;
     private readonly LogLevel _minimumWorkerLogLevel;
-    private readonly Channel<StreamingMessage> _outbound = Channel.CreateUnbounded<StreamingMessage>(new UnboundedChannelOptions { SingleReader = true });
+    // Synchronous continuations: when the writer loop is idle, the sender's thread writes the
+    // message itself instead of queueing the loop to the thread pool. One hop less per invocation
+    // (a measurable share of the latency of a single connection); writes stay serialized, since
+    // there is still one reader of this channel.
+    private readonly Channel<StreamingMessage> _outbound = Channel.CreateUnbounded<StreamingMessage>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly ConcurrentDictionary<string, TaskCompletionSource<StreamingMessage>> _requests = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<InvocationResponse>> _invocations = new();
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -120,12 +124,16 @@ internal sealed class WorkerChannel
 
     public async Task<InvocationResponse> InvokeAsync(InvocationRequest invocation, CancellationToken cancellation)
     {
-        var pending = new TaskCompletionSource<InvocationResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Synchronous continuations: the read loop that receives the InvocationResponse goes on to
+        // write the HTTP response itself (async all the way, so it yields at the first write that
+        // has to wait), instead of queueing it to the thread pool: one hop less per invocation.
+        var pending = new TaskCompletionSource<InvocationResponse>();
         _invocations[invocation.InvocationId] = pending;
         try
         {
+            using var registration = cancellation.Register(static state => ((TaskCompletionSource<InvocationResponse>)state!).TrySetCanceled(), pending);
             Send(new StreamingMessage { RequestId = Guid.NewGuid().ToString(), InvocationRequest = invocation });
-            return await pending.Task.WaitAsync(cancellation).ConfigureAwait(false);
+            return await pending.Task.ConfigureAwait(false);
         }
         finally
         {
