@@ -26,7 +26,10 @@ public sealed class BearerAuthenticationMiddleware(
 
         var request = await context.GetHttpRequestDataAsync().ConfigureAwait(false)
             ?? throw new InvalidOperationException($"HTTP function {context.FunctionDefinition.Name} has no HttpRequestData.");
-        request.Headers.TryGetValues("Authorization", out var authorization);
+        // The raw header as received: the validated TryGetValues would parse it into an
+        // AuthenticationHeaderValue and format it back (a second copy of the token per request).
+        // ExtractToken parses it itself, to RFC 6750 §2.1 ("Bearer" 1*SP b64token).
+        IEnumerable<string>? authorization = request.Headers.NonValidated.TryGetValues("Authorization", out var raw) ? raw : null;
         var kind = required == EndpointAccess.RefreshToken ? TokenKind.Refresh : TokenKind.Access;
         var outcome = await authenticator.AuthenticateAsync(authorization, kind, context.CancellationToken).ConfigureAwait(false);
 
