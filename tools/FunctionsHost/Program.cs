@@ -78,14 +78,8 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
     stop.Cancel();
 });
 
-var consoleLock = new object();
-void Write(string line)
-{
-    lock (consoleLock)
-    {
-        Console.WriteLine(line);
-    }
-}
+using var console = new ConsoleLineWriter();
+void Write(string line) => console.WriteLine(line);
 
 LocalFunctionsHost host;
 try
