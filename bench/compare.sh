@@ -3,7 +3,9 @@
 # against (1) JwtFunctions published (Release, ReadyToRun) running in its real isolated worker under
 # the project's local Functions host (tools/FunctionsHost), with a private in-memory Azurite, and
 # (1b) the same, with the host started in-process at log level Warning (bench/ColdStart --serve),
-# to show the cost of the host's per-invocation console line, and (2) the seed: bench/seed_app.py (Flask + flask-jwt-extended) under gunicorn with 2 workers.
+# to show the cost of the host's per-invocation console line, (1c) the platform floor: bench/EmptyApp,
+# one anonymous function with the same answer and no token check, under the same local host and
+# worker runtime, and (2) the seed: bench/seed_app.py (Flask + flask-jwt-extended) under gunicorn with 2 workers.
 # Every server binds 127.0.0.1; every wrk run is bounded (DURATION, default 10s); every process
 # started here is stopped on exit (trap).
 #
@@ -52,6 +54,7 @@ json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[
 echo "== building the local host and publishing the app (Release, ReadyToRun) =="
 dotnet build bench/ColdStart/ColdStart.csproj -c Release --artifacts-path "$artifacts" -nologo -v:q -clp:ErrorsOnly
 dotnet publish src/Functions/Functions.csproj -c Release -o "$work/app" --artifacts-path "$artifacts/publish" -nologo -v:q -clp:ErrorsOnly
+dotnet publish bench/EmptyApp/EmptyApp.csproj -c Release -o "$work/empty" --artifacts-path "$artifacts/publish" -nologo -v:q -clp:ErrorsOnly
 host_dll="$artifacts/bin/FunctionsHost/release/JwtFunctions.FunctionsHost.dll"
 inproc_dll="$artifacts/bin/ColdStart/release/JwtFunctions.ColdStart.dll"
 cp -r "$work/app" "$work/app-quiet"
@@ -81,6 +84,13 @@ pids+=("$!")
 quiet_pid="$!"
 wait_port "$quiet_port" "$quiet_pid" || { echo "The in-process local host did not start:" >&2; tail -20 "$work/host-quiet.log" >&2; exit 1; }
 
+# The platform floor: the same host and worker runtime, an app that only answers.
+empty_port="$(free_port)"
+dotnet "$host_dll" --app "$work/empty" --port "$empty_port" --settings "$work/local.settings.json" > "$work/host-empty.log" 2>&1 &
+pids+=("$!")
+empty_pid="$!"
+wait_port "$empty_port" "$empty_pid" || { echo "The local Functions host (empty app) did not start:" >&2; tail -20 "$work/host-empty.log" >&2; exit 1; }
+
 seed_port="$(free_port)"
 JWT_SECRET_KEY="$(openssl rand -hex 32)" gunicorn -w 2 -b "127.0.0.1:$seed_port" --chdir "$root/bench" \
   --log-level warning seed_app:app > "$work/seed.log" 2>&1 &
@@ -103,6 +113,7 @@ for target in "$app_port $app_token" "$quiet_port $app_token" "$seed_port $seed_
   body="$(curl -sf "http://127.0.0.1:$1/api/v1.0/protected" -H "Authorization: Bearer $2")"
   echo "check 127.0.0.1:$1/api/v1.0/protected -> $body"
 done
+echo "check 127.0.0.1:$empty_port/api/v1.0/empty -> $(curl -sf "http://127.0.0.1:$empty_port/api/v1.0/empty")"
 
 cpu_ticks() { # pids... -> utime+stime clock ticks, summed
   local total=0 pid
@@ -117,17 +128,18 @@ cpu_ticks() { # pids... -> utime+stime clock ticks, summed
 worker_of() { pgrep -x dotnet -a | awk -v dll="$1/JwtFunctions.dll" 'index($0, dll) { print $1; exit }'; }
 worker_pid="$(worker_of "$work/app")"
 quiet_worker_pid="$(worker_of "$work/app-quiet")"
+empty_worker_pid="$(pgrep -x dotnet -a | awk -v dll="$work/empty/JwtFunctions.EmptyApp.dll" 'index($0, dll) { print $1; exit }')"
 seed_pids="$(pgrep -f "seed_app:app" | tr '\n' ' ')"
 hz="$(getconf CLK_TCK)"
 
-run_wrk() { # label port token connections [host-pid worker-pid]
-  local threads=$(( $4 < 2 ? 1 : 2 )) hpid="${5:-}" wpid="${6:-}"
+run_wrk() { # label port token connections path [host-pid worker-pid]
+  local threads=$(( $4 < 2 ? 1 : 2 )) path="$5" hpid="${6:-}" wpid="${7:-}"
   # Warm-up (JIT, connection pools), bounded, not reported.
-  wrk -t "$threads" -c "$4" -d 2s -H "Authorization: Bearer $3" "http://127.0.0.1:$2/api/v1.0/protected" > /dev/null
+  wrk -t "$threads" -c "$4" -d 2s -H "Authorization: Bearer $3" "http://127.0.0.1:$2$path" > /dev/null
   local before_host before_worker before_seed
   before_host="$(cpu_ticks $hpid)"; before_worker="$(cpu_ticks $wpid)"; before_seed="$(cpu_ticks $seed_pids)"
   wrk -t "$threads" -c "$4" -d "$duration" --timeout 5s --latency -H "Authorization: Bearer $3" \
-    "http://127.0.0.1:$2/api/v1.0/protected" > "$work/wrk.txt"
+    "http://127.0.0.1:$2$path" > "$work/wrk.txt"
   local cpu
   if [ -n "$hpid" ]; then
     cpu="$(awk -v h="$(( $(cpu_ticks $hpid) - before_host ))" -v w="$(( $(cpu_ticks $wpid) - before_worker ))" -v hz="$hz" \
@@ -140,26 +152,48 @@ run_wrk() { # label port token connections [host-pid worker-pid]
     /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
     /Non-2xx or 3xx responses:/ { non2xx = $NF }
     /Socket errors:/ { errors = $0 }
-    END { printf "| %-38s | %3d | %10.0f | %8s | %8s | %s %s %s\n", label, c, rps, p50, p99, cpu, (non2xx ? "non-2xx: " non2xx : ""), errors }
+    END { printf "| %-40s | %3d | %10.0f | %8s | %8s | %s %s %s\n", label, c, rps, p50, p99, cpu, (non2xx ? "non-2xx: " non2xx : ""), errors }
   ' "$work/wrk.txt" | tee -a "$work/table.txt"
 }
 
 # Both services get the same warm-up before anything is reported: tiered JIT (the worker) and
 # bytecode caches (Python) settle, connections are made.
-for target in "$app_port $app_token" "$quiet_port $app_token" "$seed_port $seed_token"; do
+for target in "$app_port $app_token /api/v1.0/protected" "$quiet_port $app_token /api/v1.0/protected" \
+  "$empty_port $app_token /api/v1.0/empty" "$seed_port $seed_token /api/v1.0/protected"; do
   set -- $target
-  wrk -t 2 -c 16 -d "${WARMUP:-5s}" -H "Authorization: Bearer $2" "http://127.0.0.1:$1/api/v1.0/protected" > /dev/null
+  wrk -t 2 -c 16 -d "${WARMUP:-5s}" -H "Authorization: Bearer $2" "http://127.0.0.1:$1$3" > /dev/null
 done
 
 echo
 echo "== wrk $duration per run, GET /api/v1.0/protected, $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%Y-%m-%dT%H:%MZ) =="
-echo "| service                                |   c |   req/s    |   p50    |   p99    | CPU used during the run"
-echo "|----------------------------------------|-----|------------|----------|----------|------------------------"
+echo "| service                                  |   c |   req/s    |   p50    |   p99    | CPU used during the run"
+echo "|------------------------------------------|-----|------------|----------|----------|------------------------"
 for c in $connections; do
-  run_wrk "JwtFunctions (local host + worker)" "$app_port" "$app_token" "$c" "$host_pid" "$worker_pid"
-  run_wrk "JwtFunctions, host log level Warning" "$quiet_port" "$app_token" "$c" "$quiet_pid" "$quiet_worker_pid"
-  run_wrk "seed (Flask, gunicorn -w 2)" "$seed_port" "$seed_token" "$c"
+  run_wrk "JwtFunctions (local host + worker)" "$app_port" "$app_token" "$c" /api/v1.0/protected "$host_pid" "$worker_pid"
+  run_wrk "JwtFunctions, host log level Warning" "$quiet_port" "$app_token" "$c" /api/v1.0/protected "$quiet_pid" "$quiet_worker_pid"
+  run_wrk "floor: empty function, same host+worker" "$empty_port" "$app_token" "$c" /api/v1.0/empty "$empty_pid" "$empty_worker_pid"
+  run_wrk "seed (Flask, gunicorn -w 2)" "$seed_port" "$seed_token" "$c" /api/v1.0/protected
 done
 
 echo
 echo "host log: $(wc -l < "$work/host.log") lines (one per invocation); at log level Warning: $(wc -l < "$work/host-quiet.log") lines"
+
+# The goal (issue: at least 3x the seed's throughput with a lower p99), per connection count,
+# and how close JwtFunctions comes to the floor of the same host + worker path.
+echo
+awk -F'|' '
+  function tosec(s) { if (s ~ /us$/) return s / 1e6; if (s ~ /ms$/) return s / 1e3; if (s ~ /s$/) return s + 0; return s + 0 }
+  { gsub(/^ +| +$/, "", $2); c = $3 + 0; rps = $4 + 0; p99 = $6; gsub(/ /, "", p99) }
+  $2 == "JwtFunctions (local host + worker)" { app[c] = rps; appp99[c] = tosec(p99); order[++n] = c }
+  $2 ~ /^floor:/ { floor[c] = rps }
+  $2 ~ /^seed/ { seed[c] = rps; seedp99[c] = tosec(p99) }
+  END {
+    for (i = 1; i <= n; i++) {
+      c = order[i]
+      if (!(c in seed) || seed[c] == 0) continue
+      ratio = app[c] / seed[c]
+      verdict = (ratio >= 3 && appp99[c] < seedp99[c]) ? "met" : "MISSED"
+      printf "c=%-3d JwtFunctions / seed = %.2fx, p99 %.2f vs %.2f ms (goal >= 3x and lower p99: %s); JwtFunctions / empty-function floor = %.0f%%; floor / seed = %.2fx\n",
+        c, ratio, appp99[c] * 1e3, seedp99[c] * 1e3, verdict, (floor[c] ? 100 * app[c] / floor[c] : 0), (floor[c] ? floor[c] / seed[c] : 0)
+    }
+  }' "$work/table.txt"
