@@ -103,6 +103,28 @@ public static class StorageRequestProof
 
         Console.WriteLine($"LOGIN-PHASES (median of {phases.Count}): start -> both reads answered {Median(phases.Select(p => p.Reads)):0.0} ms; "
             + $"hashing and token creation {Median(phases.Select(p => p.Hash)):0.0} ms; refresh-family insert ($batch) {Median(phases.Select(p => p.Write)):0.0} ms; total {Median(phases.Select(p => p.Total)):0.0} ms");
+
+        // The login target (median <= hash + 15 ms) compares two medians; on this shared machine the
+        // speed of the same PBKDF2 drifts by tens of ms between benchmarks run minutes apart. Here
+        // each login is paired with a Verify of the same password at the same cost, interleaved, so
+        // both medians come from the same minutes.
+        var hasher = app.Get<JwtFunctions.Accounts.PasswordHasher>();
+        var storedHash = hasher.Hash("correct horse battery staple");
+        var verifies = new List<double>();
+        var logins = new List<double>();
+        for (var i = 0; i < 12; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            hasher.Verify("correct horse battery staple", storedHash);
+            verifies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            started = Stopwatch.GetTimestamp();
+            await accounts.LoginAsync("proofuser", "correct horse battery staple", CancellationToken.None);
+            logins.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        var overhead = Median(logins) - Median(verifies);
+        Console.WriteLine($"LOGIN-PAIRED (12 interleaved pairs): login median {Median(logins):0.0} ms, PasswordHasher.Verify median {Median(verifies):0.0} ms; "
+            + $"login - verify = {overhead:0.0} ms (goal <= 15 ms: {(overhead <= 15 ? "met" : "MISSED")})");
         return perRequest == 0 && accepted == 3 * n && control.Count > 0 ? 0 : 1;
     }
 
