@@ -126,6 +126,8 @@ public sealed class TokenServiceTests
         Add("alg-NONE", TokenFailure.InvalidAlgorithm);
         Add("alg-HS512", TokenFailure.InvalidAlgorithm);
         Add("alg-HS384", TokenFailure.InvalidAlgorithm);
+        Add("alg-RS256", TokenFailure.InvalidAlgorithm);
+        Add("alg-hs256", TokenFailure.InvalidAlgorithm);
         Add("wrong-issuer", TokenFailure.InvalidIssuer);
         Add("wrong-audience", TokenFailure.InvalidAudience);
         Add("missing-audience", TokenFailure.InvalidAudience);
@@ -136,6 +138,9 @@ public sealed class TokenServiceTests
         Add("unknown-kid", TokenFailure.UnknownKey);
         Add("no-kid", TokenFailure.UnknownKey);
         Add("typ-jwt", TokenFailure.WrongTokenType);
+        Add("typ-missing", TokenFailure.WrongTokenType);
+        Add("typ-empty", TokenFailure.WrongTokenType);
+        Add("typ-upper-case", TokenFailure.WrongTokenType);
         Add("sub-number", TokenFailure.InvalidSubject);
         Add("sub-missing", TokenFailure.InvalidSubject);
         Add("two-segments", TokenFailure.Malformed);
@@ -213,6 +218,13 @@ public sealed class TokenServiceTests
                 return TokenForge.Sign(header, claims, key);
             case "alg-HS384":
                 header["alg"] = "HS384";
+                break;
+            case "alg-RS256":
+                header["alg"] = "RS256";
+                break;
+            case "alg-hs256":
+                // The pinned alg is matched exactly (RFC 7515 §4.1.1: case-sensitive).
+                header["alg"] = "hs256";
                 return TokenForge.Sign(header, claims, key);
             case "wrong-issuer":
                 claims["iss"] = "someone-else";
@@ -244,6 +256,16 @@ public sealed class TokenServiceTests
                 break;
             case "typ-jwt":
                 header["typ"] = "JWT";
+                break;
+            case "typ-missing":
+                header.Remove("typ");
+                break;
+            case "typ-empty":
+                header["typ"] = string.Empty;
+                break;
+            case "typ-upper-case":
+                // typ is matched exactly, as the library's ValidTypes did (ordinal).
+                header["typ"] = "AT+JWT";
                 break;
             case "sub-number":
                 claims["sub"] = 42;
