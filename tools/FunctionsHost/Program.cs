@@ -102,7 +102,7 @@ catch (OperationCanceledException) when (stop.IsCancellationRequested)
 }
 catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
 {
-    Console.Error.WriteLine($"The local Functions host could not start: {e.Message}");
+    console.WriteErrorLine($"The local Functions host could not start: {e.Message}");
     return 1;
 }
 
@@ -136,7 +136,7 @@ await using (host)
             await Task.Delay(50, stop.Token);
         }
 
-        Console.Error.WriteLine($"{measurePath} did not answer 200 within 60 s.");
+        console.WriteErrorLine($"{measurePath} did not answer 200 within 60 s.");
         return 1;
     }
 
@@ -145,7 +145,7 @@ await using (host)
     using var registration = stop.Token.Register(() => stopped.TrySetResult());
     if (await Task.WhenAny(stopped.Task, host.WorkerExited) == host.WorkerExited && !stop.IsCancellationRequested)
     {
-        Console.Error.WriteLine("The worker exited; stopping the host.");
+        console.WriteErrorLine("The worker exited; stopping the host.");
         return 1;
     }
 
