@@ -13,6 +13,7 @@ public sealed class BearerAuthenticatorTests
     [InlineData("Bearer abc.def.ghi==", "abc.def.ghi==", TokenFailure.None)]
     [InlineData("Basic dXNlcjpwYXNz", null, TokenFailure.None)] // another scheme: no Bearer credentials at all
     [InlineData("Bearerabc.def.ghi", null, TokenFailure.None)]
+    [InlineData("Bearer\tabc.def.ghi", null, TokenFailure.None)] // RFC 6750 §2.1: "Bearer" 1*SP, a tab is no separator
     [InlineData("", null, TokenFailure.None)]
     [InlineData("Bearer", null, TokenFailure.Malformed)]
     [InlineData("Bearer ", null, TokenFailure.Malformed)]
