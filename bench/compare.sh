@@ -113,7 +113,8 @@ for target in "$app_port $app_token" "$quiet_port $app_token" "$seed_port $seed_
   body="$(curl -sf "http://127.0.0.1:$1/api/v1.0/protected" -H "Authorization: Bearer $2")"
   echo "check 127.0.0.1:$1/api/v1.0/protected -> $body"
 done
-echo "check 127.0.0.1:$empty_port/api/v1.0/empty -> $(curl -sf "http://127.0.0.1:$empty_port/api/v1.0/empty")"
+body="$(curl -sf "http://127.0.0.1:$empty_port/api/v1.0/empty")"
+echo "check 127.0.0.1:$empty_port/api/v1.0/empty -> $body"
 
 cpu_ticks() { # pids... -> utime+stime clock ticks, summed
   local total=0 pid
@@ -165,7 +166,7 @@ for target in "$app_port $app_token /api/v1.0/protected" "$quiet_port $app_token
 done
 
 echo
-echo "== wrk $duration per run, GET /api/v1.0/protected, $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%Y-%m-%dT%H:%MZ) =="
+echo "== wrk $duration per run, GET /api/v1.0/protected (the floor: /api/v1.0/empty), $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%Y-%m-%dT%H:%MZ) =="
 echo "| service                                  |   c |   req/s    |   p50    |   p99    | CPU used during the run"
 echo "|------------------------------------------|-----|------------|----------|----------|------------------------"
 for c in $connections; do
@@ -183,17 +184,20 @@ echo "host log: $(wc -l < "$work/host.log") lines (one per invocation); at log l
 echo
 awk -F'|' '
   function tosec(s) { if (s ~ /us$/) return s / 1e6; if (s ~ /ms$/) return s / 1e3; if (s ~ /s$/) return s + 0; return s + 0 }
-  { gsub(/^ +| +$/, "", $2); c = $3 + 0; rps = $4 + 0; p99 = $6; gsub(/ /, "", p99) }
-  $2 == "JwtFunctions (local host + worker)" { app[c] = rps; appp99[c] = tosec(p99); order[++n] = c }
-  $2 ~ /^floor:/ { floor[c] = rps }
-  $2 ~ /^seed/ { seed[c] = rps; seedp99[c] = tosec(p99) }
+  # A row with non-2xx answers or socket errors measured something else: it cannot count.
+  { gsub(/^ +| +$/, "", $2); c = $3 + 0; rps = $4 + 0; p99 = $6; gsub(/ /, "", p99); bad = ($7 ~ /non-2xx|Socket errors/) }
+  $2 == "JwtFunctions (local host + worker)" { app[c] = rps; appp99[c] = tosec(p99); appbad[c] = bad; order[++n] = c }
+  $2 ~ /^floor:/ { if (!bad) floor[c] = rps }
+  $2 ~ /^seed/ { seed[c] = rps; seedp99[c] = tosec(p99); seedbad[c] = bad }
   END {
     for (i = 1; i <= n; i++) {
       c = order[i]
       if (!(c in seed) || seed[c] == 0) continue
+      if (appbad[c] || seedbad[c]) { printf "c=%-3d INVALID: non-2xx answers or socket errors in a row above; no verdict\n", c; continue }
       ratio = app[c] / seed[c]
       verdict = (ratio >= 3 && appp99[c] < seedp99[c]) ? "met" : "MISSED"
-      printf "c=%-3d JwtFunctions / seed = %.2fx, p99 %.2f vs %.2f ms (goal >= 3x and lower p99: %s); JwtFunctions / empty-function floor = %.0f%%; floor / seed = %.2fx\n",
-        c, ratio, appp99[c] * 1e3, seedp99[c] * 1e3, verdict, (floor[c] ? 100 * app[c] / floor[c] : 0), (floor[c] ? floor[c] / seed[c] : 0)
+      floorText = (c in floor) ? sprintf("JwtFunctions / empty-function floor = %.0f%%; floor / seed = %.2fx", 100 * app[c] / floor[c], floor[c] / seed[c]) : "floor: n/a"
+      printf "c=%-3d JwtFunctions / seed = %.2fx, p99 %.2f vs %.2f ms (goal >= 3x and lower p99: %s); %s\n",
+        c, ratio, appp99[c] * 1e3, seedp99[c] * 1e3, verdict, floorText
     }
   }' "$work/table.txt"

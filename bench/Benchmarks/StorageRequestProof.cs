@@ -115,11 +115,18 @@ public static class StorageRequestProof
         for (var i = 0; i < 12; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            hasher.Verify("correct horse battery staple", storedHash);
+            var verified = hasher.Verify("correct horse battery staple", storedHash);
             verifies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             started = Stopwatch.GetTimestamp();
-            await accounts.LoginAsync("proofuser", "correct horse battery staple", CancellationToken.None);
+            var result = await accounts.LoginAsync("proofuser", "correct horse battery staple", CancellationToken.None);
             logins.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+
+            // A refused login skips the storage write and would look cheap: it must not count.
+            if (verified != JwtFunctions.Accounts.PasswordVerification.Succeeded || result.Tokens is null)
+            {
+                Console.WriteLine($"LOGIN-PAIRED FAIL: pair {i}: Verify {verified}, login {(result.Tokens is null ? "refused" : "issued tokens")}");
+                return 1;
+            }
         }
 
         var overhead = Median(logins) - Median(verifies);
