@@ -130,11 +130,8 @@ public sealed class TokenCorpusTests(FunctionsAppFixture app, ITestOutputHelper 
 
     [Theory]
     [MemberData(nameof(AccessTokenCorpus))]
-    public async Task A_bad_access_token_is_401_with_its_challenge_and_never_reaches_the_function(string @case, string? description)
-    {
-        var victim = await GetVictimAsync();
-        await VictimLock.WaitAsync();
-        try
+    public Task A_bad_access_token_is_401_with_its_challenge_and_never_reaches_the_function(string @case, string? description) =>
+        AttackVictimAsync(async victim =>
         {
             var authorization = Forge(@case, victim);
 
@@ -148,20 +145,7 @@ public sealed class TokenCorpusTests(FunctionsAppFixture app, ITestOutputHelper 
                 var body = await AssertRefusedAsync(protectedResponse, description, @case);
                 Assert.False(body.TryGetProperty("username", out _), "the protected function ran");
             }
-
-            await AssertVictimUntouchedAsync(victim);
-        }
-        catch
-        {
-            // A case that got through may have ended her session: the next case gets a new victim.
-            _victim = null;
-            throw;
-        }
-        finally
-        {
-            VictimLock.Release();
-        }
-    }
+        });
 
     /// <summary>Refresh-token forgeries against <c>refresh</c>, which would rotate the victim's current refresh token.</summary>
     public static TheoryData<string, string> RefreshTokenCorpus => new()
@@ -179,11 +163,8 @@ public sealed class TokenCorpusTests(FunctionsAppFixture app, ITestOutputHelper 
 
     [Theory]
     [MemberData(nameof(RefreshTokenCorpus))]
-    public async Task A_bad_refresh_token_is_401_as_header_or_body_and_rotates_nothing(string @case, string description)
-    {
-        var victim = await GetVictimAsync();
-        await VictimLock.WaitAsync();
-        try
+    public Task A_bad_refresh_token_is_401_as_header_or_body_and_rotates_nothing(string @case, string description) =>
+        AttackVictimAsync(async victim =>
         {
             var token = ForgeRefresh(@case, victim);
 
@@ -196,19 +177,7 @@ public sealed class TokenCorpusTests(FunctionsAppFixture app, ITestOutputHelper 
             {
                 await AssertRefusedAsync(inBody, description, @case);
             }
-
-            await AssertVictimUntouchedAsync(victim);
-        }
-        catch
-        {
-            _victim = null;
-            throw;
-        }
-        finally
-        {
-            VictimLock.Release();
-        }
-    }
+        });
 
     /// <summary>
     /// Decided and pinned: a token signed by the configured key, whose header also carries
@@ -504,6 +473,30 @@ public sealed class TokenCorpusTests(FunctionsAppFixture app, ITestOutputHelper 
         Assert.True(refresh.StatusCode == HttpStatusCode.OK, $"the victim's refresh token no longer rotates: {(int)refresh.StatusCode} {await refresh.Content.ReadAsStringAsync()}");
         var body = await SessionTests.Json(refresh);
         victim.Update(body.GetProperty("access_token").GetString()!, body.GetProperty("refresh_token").GetString()!);
+    }
+
+    /// <summary>
+    /// Runs one attack on the shared victim (one at a time), then checks that her session survived.
+    /// A case that got through may have ended her session: the next case gets a new victim.
+    /// </summary>
+    private async Task AttackVictimAsync(Func<Victim, Task> attack)
+    {
+        var victim = await GetVictimAsync();
+        await VictimLock.WaitAsync();
+        try
+        {
+            await attack(victim);
+            await AssertVictimUntouchedAsync(victim);
+        }
+        catch
+        {
+            _victim = null;
+            throw;
+        }
+        finally
+        {
+            VictimLock.Release();
+        }
     }
 
     private async Task<Victim> GetVictimAsync()
