@@ -125,11 +125,11 @@ cpu_ticks() { # pids... -> utime+stime clock ticks, summed
   echo "$total"
 }
 
-# The worker is `dotnet <app>/JwtFunctions.dll` (started by the host's watchdog.sh, whose command line also names it).
-worker_of() { pgrep -x dotnet -a | awk -v dll="$1/JwtFunctions.dll" 'index($0, dll) { print $1; exit }'; }
-worker_pid="$(worker_of "$work/app")"
-quiet_worker_pid="$(worker_of "$work/app-quiet")"
-empty_worker_pid="$(pgrep -x dotnet -a | awk -v dll="$work/empty/JwtFunctions.EmptyApp.dll" 'index($0, dll) { print $1; exit }')"
+# A worker is `dotnet <app folder>/<app>.dll` (started by the host's watchdog.sh, whose command line also names it).
+worker_of() { pgrep -x dotnet -a | awk -v dll="$1" 'index($0, dll) { print $1; exit }'; }
+worker_pid="$(worker_of "$work/app/JwtFunctions.dll")"
+quiet_worker_pid="$(worker_of "$work/app-quiet/JwtFunctions.dll")"
+empty_worker_pid="$(worker_of "$work/empty/JwtFunctions.EmptyApp.dll")"
 seed_pids="$(pgrep -f "seed_app:app" | tr '\n' ' ')"
 hz="$(getconf CLK_TCK)"
 
