@@ -26,6 +26,7 @@ internal sealed class ConsoleLineWriter : IDisposable
     private readonly TextWriter _error;
     private long _dropped;
     private volatile bool _broken;
+    private bool _lastWasError; // only touched by the writer thread
 
     public ConsoleLineWriter()
     {
@@ -99,7 +100,12 @@ internal sealed class ConsoleLineWriter : IDisposable
     private void Write((bool Error, string Text) line)
     {
         // Switching streams: flush the other one first, so that with 2>&1 the lines keep their order.
-        (line.Error ? _output : _error).Flush();
+        if (line.Error != _lastWasError)
+        {
+            (line.Error ? _output : _error).Flush();
+            _lastWasError = line.Error;
+        }
+
         (line.Error ? _error : _output).WriteLine(line.Text);
     }
 }
