@@ -12,11 +12,72 @@ import { tagsType } from 'modules/types.bicep'
 @maxLength(64)
 param environmentName string
 
-@description('Azure region of every resource. Defaults to the resource group\'s region.')
-param location string = resourceGroup().location
+// Regions that offer Flex Consumption with dotnet-isolated 10.0: the list of
+// Azure-Samples/functions-quickstart-dotnet-azd (infra/main.bicep at fe74255, 2026-02-24; the
+// list itself dates from 2025-05-05 and was kept when that sample moved to .NET 10.0 on
+// 2026-02-21), without the canary region eastus2euap. Check a region with
+// `az functionapp list-flexconsumption-locations` (infra/README.md, "Regions").
+@description('Azure region of every resource: one that offers Flex Consumption with .NET 10 (isolated). azd passes AZURE_LOCATION.')
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
 
-@description('Object ID of the deploying user or service principal. It gets Key Vault Secrets Officer on the vault so the postprovision hook can create the signing key. Empty: no assignment.')
+@description('Object ID of the deploying user or service principal (azd\'s or az\'s login). It gets Key Vault Secrets Officer on the vault so the postprovision hook can create the signing key. Empty: no assignment.')
 param deployerPrincipalId string = deployer().objectId
+
+@description('How long the deployer keeps Key Vault Secrets Officer: persistent (kept for key rotation), bootstrap (the postprovision hook deletes the assignment once the signing key exists; each provision grants it again for the hook\'s run), none (never granted; create the key another way).')
+@allowed([
+  'persistent'
+  'bootstrap'
+  'none'
+])
+param deployerVaultAccess string = 'persistent'
+
+@description('Private mode: VNet integration for the app, private endpoints and private DNS zones for blob, queue, table and the vault, public network access disabled on storage and vault.')
+param vnetEnabled bool = false
+
+@description('Changes the Key Vault name. A vault deleted with `azd down --purge` stays soft-deleted (purge protection) and keeps its name; set a new salt to deploy the same environment again (infra/README.md, "Tearing down and deploying again"). Empty: the original name.')
+@maxLength(64)
+param keyVaultNameSalt string = ''
+
+@description('Origins allowed to call the app from a browser (CORS), with credentials, e.g. https://app.example.com. No wildcard. Empty: none.')
+param corsAllowedOrigins string[] = []
 
 @description('Name of the Key Vault secret that holds the HMAC signing key (SigningKeys__SecretName).')
 @minLength(1)
@@ -34,10 +95,34 @@ param jwtAudience string = 'jwtfunctions-api'
 @description('Whether POST /api/v1.0/register creates accounts (Accounts__RegistrationEnabled). Off in Azure unless chosen.')
 param registrationEnabled bool = false
 
-@description('Highest number of instances the Function App scales out to.')
-@minValue(40)
+@description('Highest number of instances the Function App scales out to (Flex Consumption: 1-1000).')
+@minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 100
+
+@description('Concurrent HTTP requests per instance before the platform adds an instance (the Flex default for 2048 MB is 16).')
+@minValue(1)
+@maxValue(1000)
+param httpPerInstanceConcurrency int = 16
+
+@description('Largest request body (bytes) the Functions host accepts before the app sees it (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT; host default 100 MB). The app itself rejects bodies over 16 KiB.')
+@minValue(16384)
+@maxValue(1048576)
+param requestBodySizeLimitBytes int = 32768
+
+@description('Replication of the storage account. Regions without availability zones need Standard_LRS or Standard_GRS.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+])
+param storageSkuName string = 'Standard_ZRS'
+
+@description('Days a deleted blob or container stays recoverable.')
+@minValue(1)
+@maxValue(365)
+param storageDeleteRetentionInDays int = 7
 
 @description('Memory of each Function App instance, in MB.')
 @allowed([
@@ -67,7 +152,10 @@ var functionAppName = 'func-${resourceToken}'
 var deploymentContainerName = 'app-package-${resourceToken}'
 var identityName = 'id-${resourceToken}'
 var storageAccountName = 'st${resourceToken}'
-var keyVaultName = 'kv-${resourceToken}'
+var keyVaultName = empty(keyVaultNameSalt)
+  ? 'kv-${resourceToken}'
+  : 'kv-${toLower(uniqueString(resourceGroup().id, environmentName, location, keyVaultNameSalt))}'
+var virtualNetworkName = 'vnet-${resourceToken}'
 var logAnalyticsName = 'log-${resourceToken}'
 var applicationInsightsName = 'appi-${resourceToken}'
 
@@ -95,6 +183,10 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
+    skuName: storageSkuName
+    deleteRetentionInDays: storageDeleteRetentionInDays
+    privateOnly: vnetEnabled
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
 }
 
@@ -104,14 +196,41 @@ module keyVault 'modules/key-vault.bicep' = {
     location: location
     tags: tags
     softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
+    privateOnly: vnetEnabled
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
+}
+
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  params: {
+    name: virtualNetworkName
+    location: location
+    tags: tags
+  }
+}
+
+module privateEndpoints 'modules/private-endpoints.bicep' = if (vnetEnabled) {
+  params: {
+    location: location
+    tags: tags
+    virtualNetworkId: network!.outputs.id
+    subnetId: network!.outputs.privateEndpointSubnetId
+    storageAccountName: storageAccountName
+    keyVaultName: keyVaultName
+    nameSuffix: resourceToken
+  }
+  // Names are known up front (for What-If); the account and vault must exist first.
+  dependsOn: [
+    storage
+    keyVault
+  ]
 }
 
 module roleAssignments 'modules/role-assignments.bicep' = {
   params: {
     appIdentityName: identityName
     deployerPrincipalId: deployerPrincipalId
+    grantDeployerVaultRole: deployerVaultAccess != 'none'
     storageAccountName: storageAccountName
     keyVaultName: keyVaultName
     applicationInsightsName: applicationInsightsName
@@ -146,6 +265,10 @@ var appSettings = {
   Jwt__Issuer: jwtIssuer
   Jwt__Audience: jwtAudience
   Accounts__RegistrationEnabled: registrationEnabled ? 'true' : 'false'
+  // The host refuses larger bodies before buffering them (the app checks 16 KiB after that).
+  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(requestBodySizeLimitBytes)
+  // No default landing page at the site root.
+  AzureWebJobsDisableHomepage: 'true'
 }
 
 module functionApp 'modules/function-app.bicep' = {
@@ -160,11 +283,16 @@ module functionApp 'modules/function-app.bicep' = {
     appSettings: appSettings
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    httpPerInstanceConcurrency: httpPerInstanceConcurrency
+    corsAllowedOrigins: corsAllowedOrigins
+    virtualNetworkSubnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
-  // The app must not start before its identity may read storage, the vault and telemetry.
+  // The app must not start before its identity may read storage, the vault and telemetry, nor
+  // (private mode) before the private endpoints resolve.
   dependsOn: [
     roleAssignments
+    privateEndpoints
   ]
 }
 
@@ -191,6 +319,18 @@ output AZURE_SIGNING_KEY_SECRET_NAME string = signingKeySecretName
 
 @description('Name of the storage account.')
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+
+@description('Object ID of the principal that got Key Vault Secrets Officer (the postprovision hook must run as it).')
+output AZURE_DEPLOYER_PRINCIPAL_ID string = deployerVaultAccess == 'none' ? '' : deployerPrincipalId
+
+@description('persistent, bootstrap or none: whether the hook deletes the deployer\'s vault role after creating the key.')
+output AZURE_DEPLOYER_VAULT_ACCESS string = deployerVaultAccess
+
+@description('Resource ID of the deployer\'s vault role assignment (deleted by the hook in bootstrap mode).')
+output AZURE_DEPLOYER_VAULT_ROLE_ASSIGNMENT_ID string = roleAssignments.outputs.deployerVaultRoleAssignmentId
+
+@description('Whether storage and the vault are private (the hook opens the vault to the deployer\'s IP while it creates the key).')
+output AZURE_VNET_ENABLED bool = vnetEnabled
 
 @description('Client ID of the app\'s user-assigned identity.')
 output AZURE_FUNCTION_IDENTITY_CLIENT_ID string = identity.outputs.clientId

@@ -1,5 +1,6 @@
-// Parameters for main.bicep. azd fills AZURE_ENV_NAME; with plain az CLI export it or accept the
-// default. Nothing secret belongs here: the signing key is created by infra/hooks/postprovision.sh.
+// Parameters for main.bicep. azd fills AZURE_ENV_NAME; the other values come from the azd
+// environment (`azd env set NAME value`) or the shell, with the defaults below. Nothing secret
+// belongs here: the signing key is created by infra/hooks/postprovision.sh.
 using './main.bicep'
 
 param environmentName = readEnvironmentVariable('AZURE_ENV_NAME', 'jwtfunctions')
@@ -11,3 +12,20 @@ param jwtIssuer = 'jwtfunctions'
 param jwtAudience = 'jwtfunctions-api'
 
 param registrationEnabled = false
+
+// A region that offers Flex Consumption with .NET 10 (main.bicep lists them); azd sets AZURE_LOCATION.
+param location = readEnvironmentVariable('AZURE_LOCATION', 'westeurope')
+
+// Private mode (VNet integration, private endpoints): azd env set VNET_ENABLED true
+param vnetEnabled = bool(readEnvironmentVariable('VNET_ENABLED', 'false'))
+
+// After `azd down --purge`: azd env set AZURE_KEY_VAULT_NAME_SALT <anything new>
+param keyVaultNameSalt = readEnvironmentVariable('AZURE_KEY_VAULT_NAME_SALT', '')
+
+// persistent | bootstrap | none: azd env set DEPLOYER_VAULT_ACCESS bootstrap
+param deployerVaultAccess = readEnvironmentVariable('DEPLOYER_VAULT_ACCESS', 'persistent')
+
+// Comma-separated browser origins: azd env set CORS_ALLOWED_ORIGINS https://app.example.com
+param corsAllowedOrigins = empty(readEnvironmentVariable('CORS_ALLOWED_ORIGINS', ''))
+  ? []
+  : split(readEnvironmentVariable('CORS_ALLOWED_ORIGINS', ''), ',')

@@ -10,10 +10,26 @@
 # command line, in a variable, on the terminal or in a log. When the secret already has an
 # enabled version nothing is changed, so re-provisioning never invalidates issued tokens.
 # Rotation is a deliberate, separate step (infra/README.md, "Rotating the signing key").
+#
+# Who: the template grants Key Vault Secrets Officer to the principal that deployed it
+# (AZURE_DEPLOYER_PRINCIPAL_ID, azd's login). This script talks to the vault through `az`, so
+# `az` must be signed in as that same principal; when it is not, the script stops at once and
+# names both. With AZURE_DEPLOYER_VAULT_ACCESS=bootstrap it deletes that role assignment again
+# once the key exists.
+#
+# Private mode (AZURE_VNET_ENABLED=true): the vault refuses public traffic. Unless this runs
+# inside the virtual network (POSTPROVISION_VAULT_NETWORK=private), the script allows the
+# caller's public IP (POSTPROVISION_CLIENT_IP, or asked from https://api.ipify.org) on the vault
+# firewall while it works and disables public access again on exit.
 set -eu
 
 vault="${AZURE_KEY_VAULT_NAME:?AZURE_KEY_VAULT_NAME is not set; it is an output of infra/main.bicep}"
 secret_name="${AZURE_SIGNING_KEY_SECRET_NAME:-jwt-signing-key}"
+deployer="${AZURE_DEPLOYER_PRINCIPAL_ID:-}"
+vault_access="${AZURE_DEPLOYER_VAULT_ACCESS:-persistent}"
+role_assignment_id="${AZURE_DEPLOYER_VAULT_ROLE_ASSIGNMENT_ID:-}"
+vnet_enabled="${AZURE_VNET_ENABLED:-false}"
+vault_network="${POSTPROVISION_VAULT_NETWORK:-public}"
 max_attempts="${POSTPROVISION_MAX_ATTEMPTS:-20}"
 delay_seconds="${POSTPROVISION_RETRY_SECONDS:-15}"
 
@@ -27,6 +43,56 @@ for tool in az openssl; do
     exit 1
   fi
 done
+
+if [ "$vault_access" = none ]; then
+  log "the deployer has no role on vault '$vault' (deployerVaultAccess=none); create secret '$secret_name' as a principal with Key Vault Secrets Officer (infra/README.md, \"The signing key\")."
+  exit 0
+fi
+
+# Object ID of the principal `az` is signed in as: the oid claim of an access token for Key
+# Vault. The token only passes through this pipe; it is never stored, printed or logged.
+az_principal() {
+  az account get-access-token --resource https://vault.azure.net --query accessToken --output tsv 2>/dev/null \
+    | cut -d. -f2 | tr '_-' '/+' \
+    | awk '{ n = length($0) % 4; if (n == 2) $0 = $0 "=="; else if (n == 3) $0 = $0 "="; print }' \
+    | base64 -d 2>/dev/null \
+    | sed -n 's/.*"oid" *: *"\([0-9a-fA-F-]*\)".*/\1/p'
+}
+
+if [ -n "$deployer" ]; then
+  signed_in=$(az_principal || true)
+  if [ -z "$signed_in" ]; then
+    log "could not tell which principal 'az' is signed in as; continuing. If this fails with Forbidden, run 'az login' as principal $deployer."
+  elif [ "$signed_in" != "$deployer" ]; then
+    log "the vault role (Key Vault Secrets Officer on '$vault') was granted to principal $deployer, the one that deployed (azd's login), but 'az' is signed in as $signed_in."
+    log "sign 'az' in as the same account as 'azd auth login' (az login, or az login --service-principal for a pipeline), then run: azd hooks run postprovision"
+    exit 1
+  fi
+fi
+
+# Private mode: let the caller's public IP through the vault firewall while this script works.
+if [ "$vnet_enabled" = true ] && [ "$vault_network" != private ]; then
+  client_ip="${POSTPROVISION_CLIENT_IP:-}"
+  if [ -z "$client_ip" ]; then
+    if ! command -v curl >/dev/null 2>&1 || ! client_ip=$(curl -fsS --max-time 10 https://api.ipify.org); then
+      log "private mode: could not find this machine's public IP; set POSTPROVISION_CLIENT_IP, or run inside the virtual network with POSTPROVISION_VAULT_NETWORK=private."
+      exit 1
+    fi
+  fi
+  close_vault() {
+    az keyvault network-rule remove --name "$vault" --ip-address "$client_ip/32" --output none >/dev/null 2>&1 || true
+    if az keyvault update --name "$vault" --public-network-access Disabled --output none >/dev/null 2>&1; then
+      log "private mode: public network access of vault '$vault' is disabled again."
+    else
+      log "private mode: could not disable public network access of vault '$vault'; run: az keyvault update --name '$vault' --public-network-access Disabled"
+    fi
+  }
+  trap close_vault EXIT
+  trap 'exit 1' HUP INT TERM
+  log "private mode: allowing $client_ip through the firewall of vault '$vault' while the key is created."
+  az keyvault update --name "$vault" --public-network-access Enabled --default-action Deny --bypass None --output none
+  az keyvault network-rule add --name "$vault" --ip-address "$client_ip/32" --output none
+fi
 
 # Role assignments (Key Vault Secrets Officer for the deployer) can take a few minutes to
 # apply after provisioning, so "Forbidden" is retried for a while.
@@ -63,15 +129,32 @@ count_enabled_versions() {
   done
 }
 
+# bootstrap mode: the deployer's vault role was only for creating the key.
+end_bootstrap() {
+  if [ "$vault_access" = bootstrap ] && [ -n "$role_assignment_id" ]; then
+    if az role assignment delete --ids "$role_assignment_id" --output none; then
+      log "deleted the deployer's Key Vault Secrets Officer assignment on '$vault' (deployerVaultAccess=bootstrap)."
+    else
+      log "could not delete role assignment $role_assignment_id; delete it with: az role assignment delete --ids '$role_assignment_id'"
+      return 1
+    fi
+  fi
+}
+
 enabled=$(count_enabled_versions)
 if [ "$enabled" -gt 0 ]; then
   log "secret '$secret_name' in vault '$vault' already has $enabled enabled version(s); leaving it unchanged."
+  end_bootstrap
   exit 0
 fi
 
 umask 077
 workdir=$(mktemp -d)
-trap 'rm -rf "$workdir"' EXIT
+if [ "$vnet_enabled" = true ] && [ "$vault_network" != private ]; then
+  trap 'rm -rf "$workdir"; close_vault' EXIT
+else
+  trap 'rm -rf "$workdir"' EXIT
+fi
 trap 'exit 1' HUP INT TERM
 key_file="$workdir/signing-key"
 
@@ -103,3 +186,4 @@ while :; do
 done
 
 log "created secret '$secret_name' in vault '$vault' (64 random bytes, base64; value not shown)."
+end_bootstrap

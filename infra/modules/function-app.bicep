@@ -1,6 +1,9 @@
 // The Function App on the Flex Consumption plan (FC1, Linux), running as the user-assigned
 // identity. The deployment package is pulled from a blob container with that identity; HTTPS
-// only, TLS 1.2 minimum, FTP(S) and basic publishing credentials off.
+// only, TLS 1.2 minimum, basic publishing credentials (FTP and SCM) off. The site configuration
+// holds only properties Flex Consumption supports: siteConfig.ftpsState and the other properties
+// of the "Flex Consumption plan deprecations" table are rejected by newer regional stamps (ARM
+// error 51021), so FTP is closed by the ftp publishing-credentials policy instead.
 
 import { appSettingsType, tagsType } from 'types.bicep'
 
@@ -28,10 +31,21 @@ param deploymentContainerUrl string
 @description('Application settings (name to value). Must not contain secrets.')
 param appSettings appSettingsType
 
-@description('Highest number of instances the app scales out to.')
-@minValue(40)
+@description('Highest number of instances the app scales out to (1-1000).')
+@minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int
+
+@description('Concurrent HTTP executions per instance before the platform adds an instance.')
+@minValue(1)
+@maxValue(1000)
+param httpPerInstanceConcurrency int
+
+@description('Origins that browsers may call the app from (CORS), e.g. https://app.example.com. Empty: no cross-origin browser calls.')
+param corsAllowedOrigins string[]
+
+@description('Resource ID of the subnet (delegated to Microsoft.App/environments) the app integrates with. Empty: no VNet integration.')
+param virtualNetworkSubnetId string
 
 @description('Memory of each instance, in MB.')
 @allowed([
@@ -78,6 +92,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     clientCertEnabled: false
     publicNetworkAccess: 'Enabled'
+    // Outbound traffic to storage and the vault goes through this subnet and its private endpoints.
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     functionAppConfig: {
       deployment: {
         storage: {
@@ -92,6 +108,11 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        triggers: {
+          http: {
+            perInstanceConcurrency: httpPerInstanceConcurrency
+          }
+        }
       }
       runtime: {
         name: 'dotnet-isolated'
@@ -101,8 +122,13 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       http20Enabled: true
+      // Credentials (cookies, Authorization) are allowed only from the listed origins; a
+      // wildcard origin cannot be combined with credentials.
+      cors: {
+        allowedOrigins: corsAllowedOrigins
+        supportCredentials: !empty(corsAllowedOrigins)
+      }
       appSettings: [
         for setting in items(appSettings): {
           name: setting.key

@@ -1,7 +1,8 @@
 // Key Vault that holds the HMAC signing key. Access is by Azure RBAC only (no access policies);
 // soft delete and purge protection keep a deleted key recoverable. The secret itself is NOT
 // created here: Bicep has no cryptographic random source, so infra/hooks/postprovision.sh
-// creates it once, from openssl, after provisioning.
+// creates it once, from openssl, after provisioning. With privateOnly the vault is reachable only
+// through its private endpoint (the hook then opens it to the deployer's IP for a moment).
 
 import { tagsType } from 'types.bicep'
 
@@ -20,6 +21,9 @@ param tags tagsType
 @minValue(7)
 @maxValue(90)
 param softDeleteRetentionInDays int
+
+@description('True: public network access disabled, reachable only through its private endpoint (vnetEnabled).')
+param privateOnly bool
 
 @description('Resource ID of the Log Analytics workspace that receives the vault\'s audit logs and metrics.')
 param logAnalyticsWorkspaceId string
@@ -41,10 +45,10 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     enabledForDeployment: false
     enabledForTemplateDeployment: false
     enabledForDiskEncryption: false
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateOnly ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
-      bypass: 'AzureServices'
+      defaultAction: privateOnly ? 'Deny' : 'Allow'
+      bypass: privateOnly ? 'None' : 'AzureServices'
     }
   }
 }

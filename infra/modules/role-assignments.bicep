@@ -9,6 +9,9 @@ param appIdentityName string
 @description('Object ID of whoever deploys (user or service principal); gets Key Vault Secrets Officer so the postprovision hook can create the signing key. Empty: no assignment.')
 param deployerPrincipalId string
 
+@description('False: the deployer gets no role on the vault (the signing key is managed some other way).')
+param grantDeployerVaultRole bool
+
 @description('Name of the storage account used by the app.')
 param storageAccountName string
 
@@ -130,8 +133,9 @@ resource appKeyVaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04
 }
 
 // Key Vault Secrets Officer, on the vault only, for the deployer: the postprovision hook
-// creates the signing key, and key rotation adds versions. Not granted to the app.
-resource deployerKeyVaultSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+// creates the signing key, and key rotation adds versions. Not granted to the app. With
+// deployerVaultAccess 'bootstrap' the hook deletes this assignment again once the key exists.
+resource deployerKeyVaultSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeployerVaultRole && !empty(deployerPrincipalId)) {
   name: guid(vault.id, deployerPrincipalId, keyVaultSecretsOfficer.id)
   scope: vault
   properties: {
@@ -139,3 +143,8 @@ resource deployerKeyVaultSecretsOfficer 'Microsoft.Authorization/roleAssignments
     roleDefinitionId: keyVaultSecretsOfficer.id
   }
 }
+
+@description('Resource ID of the deployer\'s Key Vault Secrets Officer assignment (what the hook deletes in bootstrap mode); empty when none is made.')
+output deployerVaultRoleAssignmentId string = grantDeployerVaultRole && !empty(deployerPrincipalId)
+  ? deployerKeyVaultSecretsOfficer.id
+  : ''

@@ -34,4 +34,14 @@ public sealed class AzdProjectTests
         Assert.Equal("api", Artifacts.Snapshot.FunctionApp.Str("tags.azd-service-name"));
         Assert.Contains("api:", Lines);
     }
+
+    [Fact]
+    public void AzureYamlStatesTheMinimumAzdVersion()
+    {
+        // The templates use optional module names and deployer() (Bicep >= 0.34, shipped with the
+        // azd releases of 2025) and read the azd environment from main.bicepparam.
+        var line = Assert.Single(Lines, l => l.StartsWith("azd:", StringComparison.Ordinal));
+        Assert.Contains("requiredVersions:", Lines);
+        Assert.Matches(@"^azd: ['""]?>= ?1\.(1[8-9]|[2-9][0-9])\.\d+['""]?$", line);
+    }
 }

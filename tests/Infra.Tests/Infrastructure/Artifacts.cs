@@ -40,7 +40,18 @@ public static class Artifacts
     private static readonly Lazy<JsonObject> BuiltParams = new(() =>
         JsonNode.Parse(Succeed(BicepCli.Run(Repo.Infra, "build-params", ParametersFile, "--stdout")))!.AsObject());
 
-    private static readonly Lazy<DeploymentSnapshot> FreshSnapshot = new(GenerateSnapshot);
+    /// <summary>
+    /// The azd environment of the private build: VNET_ENABLED=true, read by main.bicepparam
+    /// (what `azd env set VNET_ENABLED true` gives).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> PrivateEnvironment { get; } = new Dictionary<string, string> { ["VNET_ENABLED"] = "true" };
+
+    /// <summary>A vault name salt as `azd env set AZURE_KEY_VAULT_NAME_SALT ...` sets it after `azd down --purge`.</summary>
+    public static IReadOnlyDictionary<string, string> SaltedEnvironment { get; } = new Dictionary<string, string> { ["AZURE_KEY_VAULT_NAME_SALT"] = "redeploy-2026-12-01" };
+
+    private static readonly Lazy<DeploymentSnapshot> FreshSnapshot = new(() => GenerateSnapshot(new Dictionary<string, string>()));
+    private static readonly Lazy<DeploymentSnapshot> FreshPrivateSnapshot = new(() => GenerateSnapshot(PrivateEnvironment));
+    private static readonly Lazy<DeploymentSnapshot> FreshSaltedSnapshot = new(() => GenerateSnapshot(SaltedEnvironment));
 
     /// <summary>`bicep build main.bicep` (ARM JSON with every module inlined).</summary>
     public static string CompiledTemplateText => TemplateText.Value;
@@ -52,8 +63,28 @@ public static class Artifacts
 
     public static JsonObject CompiledParameters => JsonNode.Parse(CompiledParametersText)!.AsObject();
 
-    /// <summary>A snapshot generated now from the sources (not the committed file).</summary>
+    /// <summary>A snapshot generated now from the sources (not the committed file), with main.bicepparam's defaults (vnetEnabled=false).</summary>
     public static DeploymentSnapshot Snapshot => FreshSnapshot.Value;
+
+    /// <summary>The same, built with vnetEnabled=true (the private mode).</summary>
+    public static DeploymentSnapshot PrivateSnapshot => FreshPrivateSnapshot.Value;
+
+    /// <summary>The same, with a Key Vault name salt set (the redeploy after `azd down --purge`).</summary>
+    public static DeploymentSnapshot SaltedSnapshot => FreshSaltedSnapshot.Value;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<DeploymentSnapshot>> Variants = new(StringComparer.Ordinal);
+
+    /// <summary>A snapshot with one azd environment value set (as `azd env set NAME value`), generated once per run.</summary>
+    public static DeploymentSnapshot SnapshotWith(string name, string value) =>
+        Variants.GetOrAdd($"{name}={value}", _ => new Lazy<DeploymentSnapshot>(() => GenerateSnapshot(new Dictionary<string, string> { [name] = value }))).Value;
+
+    /// <summary>Both builds the checks judge: default (public) and private.</summary>
+    public static DeploymentSnapshot Build(string mode) => mode switch
+    {
+        "public" => Snapshot,
+        "private" => PrivateSnapshot,
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "public or private"),
+    };
 
     public static string CommittedSnapshotText => File.ReadAllText(Repo.InInfra(CommittedSnapshotFile));
 
@@ -71,7 +102,7 @@ public static class Artifacts
     /// Copies the sources to a scratch directory and snapshots them there, so the security tests
     /// judge the templates as they are now, whether or not the committed snapshot was regenerated.
     /// </summary>
-    private static DeploymentSnapshot GenerateSnapshot()
+    private static DeploymentSnapshot GenerateSnapshot(IReadOnlyDictionary<string, string> environment)
     {
         var scratch = Directory.CreateTempSubdirectory("jwtfunctions-infra-");
         try
@@ -90,7 +121,7 @@ public static class Artifacts
                 File.Copy(file, target);
             }
 
-            Succeed(BicepCli.Run(scratch.FullName, ["snapshot", ParametersFile, "--mode", "overwrite", .. SnapshotScopeArguments]));
+            Succeed(BicepCli.Run(scratch.FullName, environment, ["snapshot", ParametersFile, "--mode", "overwrite", .. SnapshotScopeArguments]));
             return new DeploymentSnapshot(File.ReadAllText(Path.Combine(scratch.FullName, CommittedSnapshotFile)));
         }
         finally

@@ -24,7 +24,14 @@ public static partial class BicepCli
 
     public static string Path => Executable.Value;
 
-    public static BicepResult Run(string workingDirectory, params string[] arguments)
+    /// <summary>Environment variables main.bicepparam reads besides AZURE_*; a caller's shell must not set them for the checks.</summary>
+    public static IReadOnlyList<string> ParameterVariables { get; } = ["VNET_ENABLED", "DEPLOYER_VAULT_ACCESS", "CORS_ALLOWED_ORIGINS"];
+
+    public static BicepResult Run(string workingDirectory, params string[] arguments) =>
+        Run(workingDirectory, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs the CLI with these environment variables set (after clearing the caller's AZURE_* and parameter variables).</summary>
+    public static BicepResult Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(Path)
         {
@@ -40,9 +47,16 @@ public static partial class BicepCli
 
         // main.bicepparam reads AZURE_ENV_NAME etc. with readEnvironmentVariable(); an azd
         // environment in the caller's shell must not change what the checks see.
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AZURE_", StringComparison.OrdinalIgnoreCase)).ToList())
+        foreach (var name in start.Environment.Keys
+            .Where(k => k.StartsWith("AZURE_", StringComparison.OrdinalIgnoreCase) || ParameterVariables.Contains(k, StringComparer.OrdinalIgnoreCase))
+            .ToList())
         {
             start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         start.Environment["NO_COLOR"] = "1";

@@ -98,6 +98,22 @@ public sealed partial class AppSettingsTests
     }
 
     [Fact]
+    public void HostRefusesBodiesLargerThan32KiBBeforeBufferingThem()
+    {
+        // The host default is 100 MB; the app itself rejects bodies over 16 KiB, after the host
+        // has read them. The host limit must be above the app's and far below the default.
+        Assert.True(int.TryParse(Settings["FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"], out var limit), Settings.GetValueOrDefault("FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"));
+        Assert.Equal(32 * 1024, limit);
+        Assert.InRange(limit, 16 * 1024, 1024 * 1024);
+    }
+
+    [Fact]
+    public void DefaultHomepageIsDisabled()
+    {
+        Assert.Equal("true", Settings["AzureWebJobsDisableHomepage"]);
+    }
+
+    [Fact]
     public void RegistrationIsOffInAzureByDefault()
     {
         Assert.Equal("false", Settings["Accounts__RegistrationEnabled"]);

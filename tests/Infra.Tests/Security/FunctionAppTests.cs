@@ -40,10 +40,49 @@ public sealed class FunctionAppTests
         Assert.Equal("1.2", App.Str($"properties.siteConfig.{property}"));
     }
 
+    // FTP is closed by the ftp publishing-credentials policy below. siteConfig.ftpsState used to
+    // be required here; Flex Consumption rejects it (Platform/FlexConsumptionDeprecationTests).
+
     [Fact]
-    public void FtpAndFtpsAreDisabled()
+    public void CorsAllowsNoBrowserOriginByDefault()
     {
-        Assert.Equal("Disabled", App.Str("properties.siteConfig.ftpsState"));
+        var cors = App.Node("properties.siteConfig.cors");
+        Assert.True(cors is not null, "siteConfig.cors must be set explicitly (an empty list: no cross-origin browser calls).");
+        Assert.Empty(cors.Node("allowedOrigins")!.AsArray());
+        Assert.False(cors.Bool("supportCredentials") ?? true, "Credentials must not be allowed while no origin is listed.");
+        Assert.Empty(Artifacts.CompiledTemplate.Node("parameters.corsAllowedOrigins.defaultValue")!.AsArray());
+    }
+
+    [Fact]
+    public void CorsOriginsComeFromTheParameterWithCredentials()
+    {
+        var cors = Artifacts.CompiledTemplate.Objects().Single(o => o.Str("type") == "Microsoft.Web/sites").Node("properties.siteConfig.cors")!;
+        Assert.Equal("[parameters('corsAllowedOrigins')]", cors.Str("allowedOrigins"));
+        Assert.Equal("[not(empty(parameters('corsAllowedOrigins')))]", cors.Str("supportCredentials"));
+    }
+
+    [Theory]
+    [InlineData("parameters.maximumInstanceCount")]
+    public void MaximumInstanceCountHasTheBoundsFlexConsumptionAllows(string parameter)
+    {
+        // 1-1000: the platform accepts a maximum as low as 1 (`az functionapp create
+        // --flexconsumption-location ... --maximum-instance-count 1`, used in public scripts in
+        // 2026); older Learn text said 40, which forced a minimum of 40 here.
+        var declaration = Artifacts.CompiledTemplate.Node(parameter)!;
+        Assert.Equal(1, declaration.Int("minValue"));
+        Assert.Equal(1000, declaration.Int("maxValue"));
+        var module = Artifacts.CompiledTemplate.Objects()
+            .Where(o => o.Node("maximumInstanceCount.type") is not null)
+            .Select(o => o["maximumInstanceCount"]!)
+            .ToList();
+        Assert.All(module, m => Assert.Equal(1, m.Int("minValue")));
+        Assert.Equal(100, App.Int("properties.functionAppConfig.scaleAndConcurrency.maximumInstanceCount"));
+    }
+
+    [Fact]
+    public void HttpPerInstanceConcurrencyIsSet()
+    {
+        Assert.Equal(16, App.Int("properties.functionAppConfig.scaleAndConcurrency.triggers.http.perInstanceConcurrency"));
     }
 
     [Theory]

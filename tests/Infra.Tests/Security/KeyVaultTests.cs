@@ -50,4 +50,25 @@ public sealed class KeyVaultTests
         Assert.Equal(Artifacts.Snapshot.Single("Microsoft.OperationalInsights/workspaces").Str("id"), setting.Str("properties.workspaceId"));
         Assert.Contains(setting.Node("properties.logs")!.AsArray(), l => l!.Str("categoryGroup") is "allLogs" or "audit" && l.Bool("enabled") == true);
     }
+
+    [Fact]
+    public void VaultNameIsUnchangedWithoutASalt()
+    {
+        // Existing deployments keep their vault (and signing key) when they update the template.
+        var token = Artifacts.Snapshot.FunctionApp.Str("name")!["func-".Length..];
+        Assert.Equal($"kv-{token}", Vault.Str("name"));
+    }
+
+    [Fact]
+    public void SaltFromTheAzdEnvironmentGivesAFreshValidVaultName()
+    {
+        // After `azd down --purge` the old name is held by the soft-deleted, purge-protected vault;
+        // `azd env set AZURE_KEY_VAULT_NAME_SALT <new>` makes main.bicepparam pick another one.
+        var salted = Artifacts.SaltedSnapshot.Single("Microsoft.KeyVault/vaults").Str("name")!;
+        Assert.NotEqual(Vault.Str("name"), salted);
+        Assert.Matches("^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$", salted);
+        Assert.DoesNotContain("--", salted, StringComparison.Ordinal);
+        Assert.Equal(salted, Artifacts.SaltedSnapshot.Outputs.Str("AZURE_KEY_VAULT_NAME"));
+        Assert.EndsWith($"/{salted}", Artifacts.SaltedSnapshot.RoleAssignments.Single(a => a.IsRole(RoleAssignmentTests.KeyVaultSecretsUser)).Scope, StringComparison.Ordinal);
+    }
 }

@@ -14,9 +14,28 @@ public sealed partial class OutputsAndParametersTests
     [InlineData("AZURE_STORAGE_ACCOUNT_NAME")]
     [InlineData("AZURE_LOCATION")]
     [InlineData("AZURE_TENANT_ID")]
+    [InlineData("AZURE_DEPLOYER_PRINCIPAL_ID")]
+    [InlineData("AZURE_DEPLOYER_VAULT_ACCESS")]
+    [InlineData("AZURE_DEPLOYER_VAULT_ROLE_ASSIGNMENT_ID")]
+    [InlineData("AZURE_VNET_ENABLED")]
     public void TemplateReturnsWhatAzdAndTheHookNeed(string output)
     {
         Assert.NotNull(Artifacts.CompiledTemplate["outputs"]?[output]);
+    }
+
+    public static TheoryData<string> HookScripts => new() { "hooks/postprovision.sh", "hooks/postprovision.ps1" };
+
+    [Theory]
+    [MemberData(nameof(HookScripts))]
+    public void EveryAzureVariableTheHookReadsIsATemplateOutput(string hook)
+    {
+        var outputs = Artifacts.CompiledTemplate["outputs"]!.AsObject().Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+        var read = HookVariable().Matches(File.ReadAllText(Repo.InInfra(hook))).Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.Contains("AZURE_KEY_VAULT_NAME", read);
+        foreach (var name in read)
+        {
+            Assert.True(outputs.Contains(name), $"{hook} reads {name}, which main.bicep does not output (azd would leave it unset).");
+        }
     }
 
     [Fact]
@@ -69,13 +88,19 @@ public sealed partial class OutputsAndParametersTests
     public void CompiledParametersSetOnlyNonSecretValues()
     {
         var names = Artifacts.CompiledParameters["parameters"]!.AsObject().Select(p => p.Key).Order().ToArray();
-        Assert.Equal(["environmentName", "jwtAudience", "jwtIssuer", "registrationEnabled", "signingKeySecretName"], names);
+        Assert.Equal(
+            ["corsAllowedOrigins", "deployerVaultAccess", "environmentName", "jwtAudience", "jwtIssuer", "keyVaultNameSalt", "location", "registrationEnabled", "signingKeySecretName", "vnetEnabled"],
+            names);
         foreach (var (name, parameter) in Artifacts.CompiledParameters["parameters"]!.AsObject())
         {
             Assert.Null(parameter!["reference"]);
             Assert.True(parameter["value"] is not null, $"Parameter {name} has no plain value.");
         }
     }
+
+    // $AZURE_X, ${AZURE_X...} (sh) and $env:AZURE_X (PowerShell).
+    [GeneratedRegex(@"\$(?:\{|env:)?(AZURE_[A-Z0-9_]+)")]
+    private static partial Regex HookVariable();
 
     [GeneratedRegex("^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")]
     private static partial Regex UpperSnake();

@@ -159,4 +159,37 @@ public sealed class RoleAssignmentTests
 
         Assert.Equal(6, declared);
     }
+
+    [Fact]
+    public void HookIsToldWhichPrincipalHoldsTheVaultRole()
+    {
+        var officer = Artifacts.Snapshot.RoleAssignments.Single(a => a.IsRole(KeyVaultSecretsOfficer));
+        Assert.Equal(officer.PrincipalId, Artifacts.Snapshot.Outputs.Str("AZURE_DEPLOYER_PRINCIPAL_ID"));
+        Assert.Equal("persistent", Artifacts.Snapshot.Outputs.Str("AZURE_DEPLOYER_VAULT_ACCESS"));
+    }
+
+    [Fact]
+    public void BootstrapModeGrantsTheRoleAndHandsItsAssignmentToTheHookToDelete()
+    {
+        var bootstrap = Artifacts.SnapshotWith("DEPLOYER_VAULT_ACCESS", "bootstrap");
+        var officer = Assert.Single(bootstrap.RoleAssignments, a => a.IsRole(KeyVaultSecretsOfficer));
+        Assert.Equal("bootstrap", bootstrap.Outputs.Str("AZURE_DEPLOYER_VAULT_ACCESS"));
+        Assert.EndsWith("/Microsoft.KeyVault/vaults/" + Artifacts.Snapshot.Outputs.Str("AZURE_KEY_VAULT_NAME"), officer.Scope, StringComparison.Ordinal);
+
+        // Not evaluable before deployment (deployer()): the ID of the vault-scoped assignment.
+        var id = bootstrap.Outputs.Str("AZURE_DEPLOYER_VAULT_ROLE_ASSIGNMENT_ID") ?? string.Empty;
+        Assert.Contains("extensionResourceId(resourceId('Microsoft.KeyVault/vaults', ", id, StringComparison.Ordinal);
+        Assert.Contains("'Microsoft.Authorization/roleAssignments'", id, StringComparison.Ordinal);
+        Assert.Contains(KeyVaultSecretsOfficer, id, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void DeployerVaultRoleCanBeWithheld()
+    {
+        var none = Artifacts.SnapshotWith("DEPLOYER_VAULT_ACCESS", "none");
+        Assert.DoesNotContain(none.RoleAssignments, a => a.IsRole(KeyVaultSecretsOfficer));
+        Assert.Equal(5, none.RoleAssignments.Count());
+        Assert.Equal(string.Empty, none.Outputs.Str("AZURE_DEPLOYER_PRINCIPAL_ID"));
+        Assert.Equal(string.Empty, none.Outputs.Str("AZURE_DEPLOYER_VAULT_ROLE_ASSIGNMENT_ID"));
+    }
 }
