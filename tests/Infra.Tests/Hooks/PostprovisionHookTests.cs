@@ -11,9 +11,20 @@ public sealed class PostprovisionHookTests : IDisposable
 {
     private const string FakeAz = """
         #!/bin/sh
-        # Stand-in for the Azure CLI: records each call's arguments, emulates one Key Vault secret.
+        # Stand-in for the Azure CLI: records each call's arguments, emulates one Key Vault secret,
+        # the signed-in principal (file "oid") and the vault's network and role-assignment calls.
         dir=$(dirname "$0")
         printf '%s\n' "$*" >>"$dir/calls.log"
+        case "$1 $2" in
+          "account get-access-token")
+            oid=$(cat "$dir/oid" 2>/dev/null || echo 00000000-0000-0000-0000-0000000000aa)
+            payload=$(printf '{"aud":"https://vault.azure.net","oid":"%s","tid":"t"}' "$oid" | base64 | tr -d '\n=' | tr '+/' '-_')
+            printf 'eyJ0eXAiOiJKV1QifQ.%s.c2lnbmF0dXJl\n' "$payload"
+            exit 0 ;;
+          "keyvault update" | "keyvault network-rule" | "role assignment")
+            if [ -f "$dir/fail-$2" ]; then echo "ERROR: (AuthorizationFailed) $2" >&2; exit 1; fi
+            exit 0 ;;
+        esac
         case "$3" in
           list-versions)
             forbid=$(cat "$dir/forbid" 2>/dev/null || echo 0)
@@ -115,7 +126,125 @@ public sealed class PostprovisionHookTests : IDisposable
         Assert.Contains("AZURE_KEY_VAULT_NAME", output, StringComparison.Ordinal);
     }
 
-    private (int ExitCode, string Output) RunHook(string? vaultName = "kv-test")
+    private const string Deployer = "00000000-0000-0000-0000-0000000000aa";
+    private const string SomeoneElse = "00000000-0000-0000-0000-0000000000bb";
+    private const string AssignmentId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-test/providers/Microsoft.Authorization/roleAssignments/0f0f";
+
+    private string[] CallLines => Calls.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    [Fact]
+    public void HookStopsAtOnceAndNamesBothPrincipalsWhenAzIsNotTheDeployer()
+    {
+        File.WriteAllText(Path.Combine(_bin.FullName, "oid"), SomeoneElse);
+
+        var (exitCode, output) = RunHook(environment: new() { ["AZURE_DEPLOYER_PRINCIPAL_ID"] = Deployer });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(Deployer, output, StringComparison.Ordinal);
+        Assert.Contains(SomeoneElse, output, StringComparison.Ordinal);
+        Assert.Contains("az login", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("keyvault secret", Calls, StringComparison.Ordinal);
+        Assert.False(File.Exists(StoredSecret));
+    }
+
+    [Fact]
+    public void HookCreatesTheKeyWhenAzIsTheDeployer()
+    {
+        File.WriteAllText(Path.Combine(_bin.FullName, "oid"), Deployer);
+
+        var (exitCode, output) = RunHook(environment: new() { ["AZURE_DEPLOYER_PRINCIPAL_ID"] = Deployer });
+
+        Assert.True(exitCode == 0, output);
+        Assert.True(File.Exists(StoredSecret), output);
+        Assert.DoesNotContain("eyJ", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BootstrapModeDeletesTheDeployersVaultRoleOnceTheKeyExists(bool keyExisted)
+    {
+        if (keyExisted)
+        {
+            File.WriteAllText(StoredSecret, "existing");
+        }
+
+        var (exitCode, output) = RunHook(environment: new()
+        {
+            ["AZURE_DEPLOYER_VAULT_ACCESS"] = "bootstrap",
+            ["AZURE_DEPLOYER_VAULT_ROLE_ASSIGNMENT_ID"] = AssignmentId,
+        });
+
+        Assert.True(exitCode == 0, output);
+        var lines = CallLines;
+        var delete = Array.FindIndex(lines, l => l == $"role assignment delete --ids {AssignmentId} --output none");
+        Assert.True(delete >= 0, Calls);
+        var lastVaultCall = Array.FindLastIndex(lines, l => l.StartsWith("keyvault secret", StringComparison.Ordinal));
+        Assert.True(delete > lastVaultCall, "The role must be deleted only after the key exists.");
+    }
+
+    [Fact]
+    public void PersistentModeKeepsTheDeployersVaultRole()
+    {
+        var (exitCode, output) = RunHook(environment: new() { ["AZURE_DEPLOYER_VAULT_ROLE_ASSIGNMENT_ID"] = AssignmentId });
+
+        Assert.True(exitCode == 0, output);
+        Assert.DoesNotContain("role assignment", Calls, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NoneModeLeavesTheVaultAloneAndSaysWhoMustCreateTheKey()
+    {
+        var (exitCode, output) = RunHook(environment: new() { ["AZURE_DEPLOYER_VAULT_ACCESS"] = "none" });
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(string.Empty, Calls);
+        Assert.Contains("Key Vault Secrets Officer", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void PrivateModeOpensTheVaultToTheCallersIpOnlyWhileItWorks(bool uploadFails)
+    {
+        if (uploadFails)
+        {
+            // A secret that cannot be listed for another reason: the hook fails, and must still close the vault.
+            File.WriteAllText(Path.Combine(_bin.FullName, "forbid"), "99");
+        }
+
+        var (exitCode, output) = RunHook(environment: new()
+        {
+            ["AZURE_VNET_ENABLED"] = "true",
+            ["POSTPROVISION_CLIENT_IP"] = "203.0.113.7",
+            ["POSTPROVISION_MAX_ATTEMPTS"] = "2",
+        });
+
+        Assert.True((exitCode == 0) != uploadFails, output);
+        var lines = CallLines;
+        var open = Array.IndexOf(lines, "keyvault update --name kv-test --public-network-access Enabled --default-action Deny --bypass None --output none");
+        var allow = Array.IndexOf(lines, "keyvault network-rule add --name kv-test --ip-address 203.0.113.7/32 --output none");
+        var firstSecretCall = Array.FindIndex(lines, l => l.StartsWith("keyvault secret", StringComparison.Ordinal));
+        Assert.True(open >= 0 && allow > open && firstSecretCall > allow, Calls);
+        Assert.Equal("keyvault network-rule remove --name kv-test --ip-address 203.0.113.7/32 --output none", lines[^2]);
+        Assert.Equal("keyvault update --name kv-test --public-network-access Disabled --output none", lines[^1]);
+    }
+
+    [Fact]
+    public void PrivateModeInsideTheNetworkTouchesNoFirewall()
+    {
+        var (exitCode, output) = RunHook(environment: new()
+        {
+            ["AZURE_VNET_ENABLED"] = "true",
+            ["POSTPROVISION_VAULT_NETWORK"] = "private",
+        });
+
+        Assert.True(exitCode == 0, output);
+        Assert.DoesNotContain("keyvault update", Calls, StringComparison.Ordinal);
+        Assert.DoesNotContain("network-rule", Calls, StringComparison.Ordinal);
+    }
+
+    private (int ExitCode, string Output) RunHook(string? vaultName = "kv-test", Dictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("sh")
         {
@@ -136,6 +265,16 @@ public sealed class PostprovisionHookTests : IDisposable
         {
             start.Environment["AZURE_KEY_VAULT_NAME"] = vaultName;
             start.Environment["AZURE_SIGNING_KEY_SECRET_NAME"] = "jwt-signing-key";
+        }
+
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("POSTPROVISION_", StringComparison.Ordinal) && k != "POSTPROVISION_RETRY_SECONDS").ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in environment ?? [])
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start)!;
