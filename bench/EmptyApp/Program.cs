@@ -1,4 +1,8 @@
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
-FunctionsApplication.CreateBuilder(args).Build().Run();
+var builder = FunctionsApplication.CreateBuilder(args);
+#if HTTP_ASPNETCORE
+builder.ConfigureFunctionsWebApplication();
+#endif
+builder.Build().Run();

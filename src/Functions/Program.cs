@@ -11,6 +11,12 @@ using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 
+#if HTTP_ASPNETCORE
+// ASP.NET Core integration: the worker runs its own Kestrel and the Functions host forwards each
+// HTTP request to it, body streamed as received (Content-Length or chunked).
+builder.ConfigureFunctionsWebApplication();
+#endif
+
 // Middleware runs in this order: exceptions are caught around everything, then every HTTP
 // function is behind the Bearer check unless marked [AllowAnonymous].
 builder.UseExceptionHandling();

@@ -20,6 +20,20 @@ public sealed class HostBehaviourTests(FunctionsAppFixture app, ITestOutputHelpe
         Assert.Equal(expected, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData(40 * 1024)]
+    [InlineData(100 * 1024)]
+    public async Task Request_headers_over_32_KiB_get_a_bare_431_like_the_functions_host(int size)
+    {
+        // Kestrel's default MaxRequestHeadersTotalSize, which the Functions host keeps (and the
+        // worker's own server under ASP.NET Core integration too): the app never sees the request.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1.0/protected");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + new string('a', size));
+        using var response = await Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
     [Fact]
     public async Task Routes_match_case_insensitively_like_the_functions_host()
     {
@@ -50,5 +64,14 @@ public sealed class HostBehaviourTests(FunctionsAppFixture app, ITestOutputHelpe
 
         Assert.Equal("api", App.Host.RoutePrefix);
         await Task.CompletedTask;
+    }
+
+    [Fact]
+    public void The_app_serves_http_itself_and_the_host_proxies_to_it()
+    {
+        // ASP.NET Core integration: the worker advertised its HttpUri, so every test in this
+        // collection goes through the host's proxy path (forwarder + x-ms-invocation-id).
+        var workerUri = Assert.IsType<Uri>(App.Host.WorkerHttpUri);
+        Assert.True(workerUri.IsLoopback, workerUri.ToString());
     }
 }

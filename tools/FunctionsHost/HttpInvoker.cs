@@ -7,15 +7,23 @@ using Google.Protobuf.WellKnownTypes;
 using JwtFunctions.FunctionsHost.Rpc;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace JwtFunctions.FunctionsHost;
 
 /// <summary>
-/// Turns one front-door HTTP request into an InvocationRequest (trigger as RpcHttp, as the
-/// Functions host builds it for a worker that advertises RpcHttpBodyOnly, RawHttpBodyBytes and
-/// UseNullableValueDictionaryForHttp) and the worker's InvocationResponse back into the response.
+/// Runs one front-door HTTP request as an invocation, in the worker's HTTP model:
+/// <list type="bullet">
+/// <item>proxy (the worker advertised <c>HttpUri</c>, ASP.NET Core integration): the request is
+/// forwarded to the worker's server by <see cref="HttpForwarding"/> and the InvocationRequest
+/// carries an empty <c>RpcHttp</c>, as azure-functions-host's <c>GrpcWorkerChannel</c> and
+/// <c>GrpcMessageConversionExtensions.ToRpcHttp</c> do for a proxying worker;</item>
+/// <item>RpcHttp (built-in model): the request travels inside the InvocationRequest (as the host
+/// builds it for a worker that advertises RpcHttpBodyOnly, RawHttpBodyBytes and
+/// UseNullableValueDictionaryForHttp) and the worker's InvocationResponse becomes the response.</item>
+/// </list>
 /// </summary>
-internal sealed class HttpInvoker(WorkerChannel channel, WorkerCapabilities capabilities, Action<LogLevel, string> log)
+internal sealed class HttpInvoker(WorkerChannel channel, WorkerCapabilities capabilities, HttpForwarding? forwarding, Action<LogLevel, string> log)
 {
     private static readonly HashSet<string> ResponseHeadersNotCopied = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -37,11 +45,16 @@ internal sealed class HttpInvoker(WorkerChannel channel, WorkerCapabilities capa
             },
         };
 
-        var http = await BuildRpcHttpAsync(request, aborted).ConfigureAwait(false);
+        // Proxy mode: no request data in the message (the worker reads the forwarded request).
+        var http = forwarding is null ? await BuildRpcHttpAsync(request, aborted).ConfigureAwait(false) : new RpcHttp();
         invocation.InputData.Add(new ParameterBinding { Name = function.TriggerBindingName, Data = new TypedData { Http = http } });
         AddTriggerMetadata(invocation, request);
 
-        InvocationResponse response;
+        // As the host does: forwarding starts first, then the invocation is sent; the outcome is
+        // known when both have finished.
+        var forwarded = forwarding?.StartAsync(context, invocation.InvocationId).AsTask();
+        InvocationResponse? response = null;
+        string? failure = null;
         try
         {
             response = await channel.InvokeAsync(invocation, aborted).ConfigureAwait(false);
@@ -49,34 +62,59 @@ internal sealed class HttpInvoker(WorkerChannel channel, WorkerCapabilities capa
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
             TryCancel(invocation.InvocationId);
+            await ForwardedAsync(forwarded).ConfigureAwait(false);
             log(LogLevel.Information, $"Executed 'Functions.{function.Name}' (Cancelled, Id={invocation.InvocationId}): the client went away.");
             return;
         }
         catch (WorkerUnavailableException e)
         {
-            log(LogLevel.Error, $"Executed 'Functions.{function.Name}' (Failed, Id={invocation.InvocationId}): {e.Message}");
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            return;
+            failure = e.Message;
         }
 
+        var forwardError = await ForwardedAsync(forwarded).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started);
-        if (response.Result?.Status != StatusResult.Types.Status.Success)
+        if (response is not null && response.Result?.Status != StatusResult.Types.Status.Success)
         {
-            // As the Functions host does: a failed invocation is a bare 500; the details go to the log only.
-            var status = response.Result?.Status.ToString() ?? "no result";
             var exception = response.Result?.Exception;
-            log(LogLevel.Error,
-                $"Executed 'Functions.{function.Name}' ({status}, Id={invocation.InvocationId}, Duration={elapsed.TotalMilliseconds:0}ms)"
-                + (exception is null ? string.Empty : $"{Environment.NewLine}{exception.Message}{Environment.NewLine}{exception.StackTrace}"));
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            failure = response.Result?.Status.ToString() ?? "no result";
+            if (exception is not null)
+            {
+                failure += $"{Environment.NewLine}{exception.Message}{Environment.NewLine}{exception.StackTrace}";
+            }
+        }
+        else if (forwardError is not ForwarderError.None and not null)
+        {
+            // DefaultHttpProxyService.EnsureSuccessfulForwardingAsync throws for it, which fails
+            // the invocation: the host's answer is then the same as for a failed function.
+            failure = $"Failed to proxy request with ForwarderError: {forwardError}"
+                + (context.Features.Get<IForwarderErrorFeature>()?.Exception is { } forwardException ? $" ({forwardException.Message})" : string.Empty);
+        }
+
+        if (failure is not null)
+        {
+            // As the Functions host does: a failed invocation is a bare 500 when nothing has been
+            // sent yet; the details go to the log only.
+            log(LogLevel.Error, $"Executed 'Functions.{function.Name}' (Failed, Id={invocation.InvocationId}, Duration={elapsed.TotalMilliseconds:0}ms): {failure}");
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            }
+
             return;
         }
 
-        var output = FindHttpOutput(function, response);
-        await WriteResponseAsync(context.Response, output, aborted).ConfigureAwait(false);
+        if (forwarding is null)
+        {
+            await WriteResponseAsync(context.Response, FindHttpOutput(function, response!), aborted).ConfigureAwait(false);
+        }
+
         log(LogLevel.Information,
             $"Executed 'Functions.{function.Name}' (Succeeded, Id={invocation.InvocationId}, Duration={elapsed.TotalMilliseconds:0}ms) {request.Method} {request.Path} -> {context.Response.StatusCode}");
     }
+
+    private static async Task<ForwarderError?> ForwardedAsync(Task<ForwarderError>? forwarded) =>
+        forwarded is null ? null : await forwarded.ConfigureAwait(false);
 
     private void TryCancel(string invocationId)
     {
@@ -141,6 +179,14 @@ internal sealed class HttpInvoker(WorkerChannel channel, WorkerCapabilities capa
             {
                 http.Params[key] = value;
             }
+        }
+
+        // azure-functions-host GrpcMessageConversionExtensions.ToRpcHttp copies the body only when
+        // the request declares Content-Length > 0: a chunked body never reaches a worker on this
+        // model (host issues 4926, 7930). The same here, so that tests see what users get.
+        if (request.ContentLength is not > 0)
+        {
+            return http;
         }
 
         using var body = new MemoryStream();
@@ -315,10 +361,12 @@ internal sealed class HttpInvoker(WorkerChannel channel, WorkerCapabilities capa
 }
 
 /// <summary>The worker capabilities (from WorkerInitResponse) that change what the host sends.</summary>
-internal sealed record WorkerCapabilities(bool UseNullableValueDictionaryForHttp, bool RawHttpBodyBytes, bool RpcHttpBodyOnly)
+/// <param name="HttpUri">The worker's own HTTP server (ASP.NET Core integration): requests are proxied to it.</param>
+internal sealed record WorkerCapabilities(bool UseNullableValueDictionaryForHttp, bool RawHttpBodyBytes, bool RpcHttpBodyOnly, Uri? HttpUri)
 {
     public static WorkerCapabilities From(IDictionary<string, string> capabilities) => new(
         capabilities.ContainsKey("UseNullableValueDictionaryForHttp"),
         capabilities.ContainsKey("RawHttpBodyBytes"),
-        capabilities.ContainsKey("RpcHttpBodyOnly"));
+        capabilities.ContainsKey("RpcHttpBodyOnly"),
+        capabilities.TryGetValue("HttpUri", out var uri) && Uri.TryCreate(uri, UriKind.Absolute, out var parsed) ? parsed : null);
 }

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace JwtFunctions.FunctionsHost;
 
@@ -63,6 +64,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     private readonly WatchedProcess _worker;
     private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _frontDoor;
+    private HttpForwarding? _forwarding;
     private int _disposed;
 
     private LocalFunctionsHost(Action<LogLevel, string> log, WebApplication grpcServer, WorkerChannel channel, WatchedProcess worker)
@@ -81,6 +83,12 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     public IReadOnlyList<HttpFunctionInfo> Functions { get; private set; } = [];
 
     public string RoutePrefix { get; private set; } = "api";
+
+    /// <summary>
+    /// The worker's own HTTP server when it advertised <c>HttpUri</c> (ASP.NET Core integration) and
+    /// requests are proxied to it; null when requests travel inside the invocation (RpcHttp).
+    /// </summary>
+    public Uri? WorkerHttpUri { get; private set; }
 
     /// <summary>Process id of the worker (dotnet JwtFunctions.dll).</summary>
     public int? WorkerProcessId => _worker.ChildProcessId;
@@ -240,7 +248,16 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
 
         // 5. The HTTP front door, routed from the loaded functions.
         var port = options.Port ?? app.LocalHttpPort ?? DefaultPort;
-        _frontDoor = BuildFrontDoor(port, options.MaxRequestHeadersTotalSize, app.RoutePrefix, functions, new HttpInvoker(_channel, capabilities, _log), _log);
+        _frontDoor = BuildFrontDoor(port, options.MaxRequestHeadersTotalSize, app.RoutePrefix, functions, _log);
+        if (capabilities.HttpUri is { } workerHttpUri)
+        {
+            WorkerHttpUri = workerHttpUri;
+            _forwarding = new HttpForwarding(_frontDoor.Services.GetRequiredService<IHttpForwarder>(), workerHttpUri, _log);
+            _log(LogLevel.Information, $"The worker serves HTTP itself (ASP.NET Core integration): requests are proxied to {workerHttpUri}.");
+        }
+
+        var invoker = new HttpInvoker(_channel, capabilities, _forwarding, _log);
+        MapFunctions(_frontDoor, app.RoutePrefix, functions, invoker, _log);
         await _frontDoor.StartAsync(cancellation).ConfigureAwait(false);
         var address = new Uri(ListeningAddress(_frontDoor));
         BaseAddress = new Uri($"http://127.0.0.1:{address.Port}/");
@@ -323,7 +340,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         return app;
     }
 
-    private static WebApplication BuildFrontDoor(int port, int? maxRequestHeadersTotalSize, string routePrefix, IReadOnlyList<HttpFunctionInfo> functions, HttpInvoker invoker, Action<LogLevel, string> log)
+    private static WebApplication BuildFrontDoor(int port, int? maxRequestHeadersTotalSize, string routePrefix, IReadOnlyList<HttpFunctionInfo> functions, Action<LogLevel, string> log)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.AddProvider(new SinkLoggerProvider(log, LogLevel.Warning));
@@ -338,8 +355,14 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http1);
         });
         builder.Services.AddRoutingCore();
+        builder.Services.AddHttpForwarder();
         var app = builder.Build();
         app.UseRouting();
+        return app;
+    }
+
+    private static void MapFunctions(WebApplication app, string routePrefix, IReadOnlyList<HttpFunctionInfo> functions, HttpInvoker invoker, Action<LogLevel, string> log)
+    {
         foreach (var function in functions)
         {
             var template = routePrefix.Length == 0 ? function.RouteTemplate : $"{routePrefix}/{function.RouteTemplate}";
@@ -357,8 +380,6 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             var endpoint = function.Methods is null ? app.Map(template, handler) : app.MapMethods(template, function.Methods, handler);
             endpoint.WithDisplayName($"Functions.{function.Name}");
         }
-
-        return app;
     }
 
     private static string ListeningAddress(WebApplication app)
@@ -398,6 +419,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         }
 
         _channel.CompleteOutbound();
+        _forwarding?.Dispose();
         await _worker.DisposeAsync().ConfigureAwait(false);
         await StopQuietlyAsync(_grpcServer, stopTimeout.Token).ConfigureAwait(false);
         _stopping.Dispose();

@@ -17,8 +17,6 @@ public sealed class Health(HealthProbe probe)
         CancellationToken cancellationToken)
     {
         var (healthy, report) = await probe.CheckAsync(cancellationToken);
-        var response = await request.JsonAsync(healthy ? HttpStatusCode.OK : HttpStatusCode.ServiceUnavailable, report, ApiJsonContext.Default.HealthResponse);
-        response.Headers.Add("Cache-Control", "no-store");
-        return response;
+        return await request.JsonAsync(healthy ? HttpStatusCode.OK : HttpStatusCode.ServiceUnavailable, report, ApiJsonContext.Default.HealthResponse, ("Cache-Control", "no-store"));
     }
 }

@@ -14,31 +14,45 @@ public static class ApiResponses
     /// <summary>Seconds a client should wait after a 503 (RFC 9110 §10.2.3).</summary>
     public const int RetryAfterSeconds = 5;
 
+    private static readonly string RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+
     private static readonly ApiError KeysUnavailable = new(HttpStatusCode.ServiceUnavailable, OAuthErrors.TemporarilyUnavailable, "The token service is not ready; try again shortly");
     private static readonly ApiError StorageUnavailable = new(HttpStatusCode.ServiceUnavailable, OAuthErrors.TemporarilyUnavailable, "A storage dependency is unavailable; try again shortly");
 
-    public static async Task<HttpResponseData> JsonAsync<T>(this HttpRequestData request, HttpStatusCode status, T body, JsonTypeInfo<T> type)
+    /// <summary>
+    /// A JSON response. Every header is set before the body is written: under ASP.NET Core
+    /// integration the response writes through to the server, whose headers are sent (and then
+    /// read-only) at the first body write.
+    /// </summary>
+    public static async Task<HttpResponseData> JsonAsync<T>(this HttpRequestData request, HttpStatusCode status, T body, JsonTypeInfo<T> type, params (string Name, string Value)[] headers)
     {
         var response = request.CreateResponse(status);
         response.Headers.Add("Content-Type", "application/json; charset=utf-8");
-        await response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(body, type)).ConfigureAwait(false);
+        foreach (var (name, value) in headers)
+        {
+            response.Headers.Add(name, value);
+        }
+
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, type);
+        response.Headers.Add("Content-Length", bytes.Length.ToString(CultureInfo.InvariantCulture));
+        await response.Body.WriteAsync(bytes).ConfigureAwait(false);
         return response;
     }
 
-    public static async Task<HttpResponseData> ErrorAsync(this HttpRequestData request, ApiError error)
+    public static Task<HttpResponseData> ErrorAsync(this HttpRequestData request, ApiError error)
     {
-        var response = await request.JsonAsync(error.Status, new ErrorResponse(error.Error, error.Description), ApiJsonContext.Default.ErrorResponse).ConfigureAwait(false);
+        var headers = new List<(string Name, string Value)>(2);
         if (error.Challenge is not null)
         {
-            response.Headers.Add("WWW-Authenticate", error.Challenge);
+            headers.Add(("WWW-Authenticate", error.Challenge));
         }
 
         if (error.Status == HttpStatusCode.ServiceUnavailable)
         {
-            response.Headers.Add("Retry-After", RetryAfterSeconds.ToString(CultureInfo.InvariantCulture));
+            headers.Add(("Retry-After", RetryAfter));
         }
 
-        return response;
+        return request.JsonAsync(error.Status, new ErrorResponse(error.Error, error.Description), ApiJsonContext.Default.ErrorResponse, [.. headers]);
     }
 
     /// <summary>A refused token: 401 with the RFC 6750 challenge, or 503 when no key is loaded.</summary>
@@ -69,12 +83,11 @@ public static class ApiResponses
             }).ConfigureAwait(false);
         }
 
-        var response = await request.JsonAsync(
+        return await request.JsonAsync(
             HttpStatusCode.OK,
             new TokenResponse(tokens.AccessToken, tokens.RefreshToken, "Bearer", tokens.ExpiresIn),
-            ApiJsonContext.Default.TokenResponse).ConfigureAwait(false);
-        response.Headers.Add("Cache-Control", "no-store");
-        response.Headers.Add("Pragma", "no-cache");
-        return response;
+            ApiJsonContext.Default.TokenResponse,
+            ("Cache-Control", "no-store"),
+            ("Pragma", "no-cache")).ConfigureAwait(false);
     }
 }
