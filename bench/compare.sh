@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # End-to-end comparison on loopback: GET /api/v1.0/protected with a valid access token, with wrk,
 # against (1) JwtFunctions published (Release, ReadyToRun) running in its real isolated worker under
-# the project's local Functions host (tools/FunctionsHost), with a private in-memory Azurite, and
-# (1b) the same, with the host started in-process at log level Warning (bench/ColdStart --serve),
-# to show the cost of the host's per-invocation console line, (1c) the platform floor: bench/EmptyApp,
-# one anonymous function with the same answer and no token check, under the same local host and
-# worker runtime, and (2) the seed: bench/seed_app.py (Flask + flask-jwt-extended) under gunicorn with 2 workers.
+# the project's local Functions host (tools/FunctionsHost), with a private in-memory Azurite, in
+# both HTTP models: ASP.NET Core integration (the app's model: the host proxies the request to the
+# worker's own server) and the built-in model (-p:FunctionsHttpModel=BuiltIn: the request travels
+# inside the gRPC invocation); (2) the platform floor in both models: bench/EmptyApp, one anonymous
+# function with the same answer and no token check, under the same local host and worker runtime;
+# and (3) the seed: bench/seed_app.py (Flask + flask-jwt-extended) under gunicorn with 2 workers.
 # Every server binds 127.0.0.1; every wrk run is bounded (DURATION, default 10s); every process
 # started here is stopped on exit (trap).
 #
-#   bench/compare.sh                 # 1, 16 and 64 connections, 10 s each, both services
+#   bench/compare.sh                 # 1, 16 and 64 connections, 10 s each, every service
 #   DURATION=5s CONNECTIONS="16" WARMUP=3s bench/compare.sh
 #
 # Needs: dotnet, node (the repository's Azurite: npm ci), wrk, gunicorn, python3-flask and
@@ -29,7 +30,7 @@ cleanup() {
   local pid
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [ -f "$work/host.log" ] && cp "$work/host.log" /tmp/jwtfunctions-compare-host.log
+  cp "$work"/host-*.log /tmp/ 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -51,13 +52,15 @@ wait_port() { # port, pid
 }
 json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 
-echo "== building the local host and publishing the app (Release, ReadyToRun) =="
-dotnet build bench/ColdStart/ColdStart.csproj -c Release --artifacts-path "$artifacts" -nologo -v:q -clp:ErrorsOnly
-dotnet publish src/Functions/Functions.csproj -c Release -o "$work/app" --artifacts-path "$artifacts/publish" -nologo -v:q -clp:ErrorsOnly
-dotnet publish bench/EmptyApp/EmptyApp.csproj -c Release -o "$work/empty" --artifacts-path "$artifacts/publish" -nologo -v:q -clp:ErrorsOnly
+echo "== building the local host and publishing the apps in both HTTP models (Release, ReadyToRun) =="
+dotnet build tools/FunctionsHost/FunctionsHost.csproj -c Release --artifacts-path "$artifacts" -nologo -v:q -clp:ErrorsOnly
+for model in AspNetCore BuiltIn; do
+  dotnet publish src/Functions/Functions.csproj -c Release -p:FunctionsHttpModel=$model -o "$work/app-$model" \
+    --artifacts-path "$artifacts/publish-$model" -nologo -v:q -clp:ErrorsOnly
+  dotnet publish bench/EmptyApp/EmptyApp.csproj -c Release -p:FunctionsHttpModel=$model -o "$work/empty-$model" \
+    --artifacts-path "$artifacts/publish-$model" -nologo -v:q -clp:ErrorsOnly
+done
 host_dll="$artifacts/bin/FunctionsHost/release/JwtFunctions.FunctionsHost.dll"
-inproc_dll="$artifacts/bin/ColdStart/release/JwtFunctions.ColdStart.dll"
-cp -r "$work/app" "$work/app-quiet"
 
 azurite_port="$(free_port)"
 node node_modules/azurite/dist/src/table/main.js --tableHost 127.0.0.1 --tablePort "$azurite_port" \
@@ -67,29 +70,20 @@ wait_port "$azurite_port" "${pids[-1]}" || { echo "Azurite did not start." >&2; 
 
 storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$azurite_port/devstoreaccount1;"
 echo '{"IsEncrypted":false,"Values":{}}' > "$work/local.settings.json"
-app_port="$(free_port)"
 signing_key="$(openssl rand -base64 32)"
-dotnet "$host_dll" --app "$work/app" --port "$app_port" --settings "$work/local.settings.json" \
-  --env "AzureWebJobsStorage=$storage" --env "SigningKeys__LocalKey=$signing_key" \
-  --env "Accounts__RegistrationEnabled=true" > "$work/host.log" 2>&1 &
-pids+=("$!")
-host_pid="$!"
-wait_port "$app_port" "$host_pid" || { echo "The local Functions host did not start:" >&2; tail -20 "$work/host.log" >&2; exit 1; }
-
-# The same host code started in-process at log level Warning: no per-invocation console line.
-quiet_port="$(free_port)"
-dotnet "$inproc_dll" --serve --app "$work/app-quiet" --port "$quiet_port" --settings "$work/local.settings.json" --log-level Warning \
-  --env "AzureWebJobsStorage=$storage" --env "SigningKeys__LocalKey=$signing_key" > "$work/host-quiet.log" 2>&1 &
-pids+=("$!")
-quiet_pid="$!"
-wait_port "$quiet_port" "$quiet_pid" || { echo "The in-process local host did not start:" >&2; tail -20 "$work/host-quiet.log" >&2; exit 1; }
-
-# The platform floor: the same host and worker runtime, an app that only answers.
-empty_port="$(free_port)"
-dotnet "$host_dll" --app "$work/empty" --port "$empty_port" --settings "$work/local.settings.json" > "$work/host-empty.log" 2>&1 &
-pids+=("$!")
-empty_pid="$!"
-wait_port "$empty_port" "$empty_pid" || { echo "The local Functions host (empty app) did not start:" >&2; tail -20 "$work/host-empty.log" >&2; exit 1; }
+declare -A port host_pid
+start_host() { # name app-folder [--env ...]
+  local name="$1" folder="$2"; shift 2
+  port[$name]="$(free_port)"
+  dotnet "$host_dll" --app "$folder" --port "${port[$name]}" --settings "$work/local.settings.json" "$@" > "$work/host-$name.log" 2>&1 &
+  pids+=("$!")
+  host_pid[$name]="$!"
+  wait_port "${port[$name]}" "$!" || { echo "The local Functions host ($name) did not start:" >&2; tail -20 "$work/host-$name.log" >&2; exit 1; }
+}
+for model in AspNetCore BuiltIn; do
+  start_host "app-$model" "$work/app-$model" --env "AzureWebJobsStorage=$storage" --env "SigningKeys__LocalKey=$signing_key" --env "Accounts__RegistrationEnabled=true"
+  start_host "empty-$model" "$work/empty-$model"
+done
 
 seed_port="$(free_port)"
 JWT_SECRET_KEY="$(openssl rand -hex 32)" gunicorn -w 2 -b "127.0.0.1:$seed_port" --chdir "$root/bench" \
@@ -97,7 +91,8 @@ JWT_SECRET_KEY="$(openssl rand -hex 32)" gunicorn -w 2 -b "127.0.0.1:$seed_port"
 pids+=("$!")
 wait_port "$seed_port" "${pids[-1]}" || { echo "gunicorn did not start:" >&2; tail -20 "$work/seed.log" >&2; exit 1; }
 
-# Tokens the ordinary way: register + log in (JwtFunctions), log in (seed).
+# Tokens the ordinary way: register + log in (JwtFunctions; one store, so both models accept them), log in (seed).
+app_port="${port[app-AspNetCore]}"
 for _ in $(seq 1 100); do
   [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$app_port/api/health")" = 200 ] && break
   sleep 0.1
@@ -108,13 +103,15 @@ app_token="$(curl -sf "http://127.0.0.1:$app_port/api/v1.0/login" -H 'Content-Ty
   -d '{"username":"benchuser","password":"correct horse battery staple"}' | json_field access_token)"
 seed_token="$(curl -sf "http://127.0.0.1:$seed_port/api/v1.0/login" -H 'Content-Type: application/json' \
   -d '{"username":"benchuser"}' | json_field access_token)"
-for target in "$app_port $app_token" "$quiet_port $app_token" "$seed_port $seed_token"; do
+for target in "${port[app-AspNetCore]} $app_token" "${port[app-BuiltIn]} $app_token" "$seed_port $seed_token"; do
   set -- $target
   body="$(curl -sf "http://127.0.0.1:$1/api/v1.0/protected" -H "Authorization: Bearer $2")"
   echo "check 127.0.0.1:$1/api/v1.0/protected -> $body"
 done
-body="$(curl -sf "http://127.0.0.1:$empty_port/api/v1.0/empty")"
-echo "check 127.0.0.1:$empty_port/api/v1.0/empty -> $body"
+for model in AspNetCore BuiltIn; do
+  body="$(curl -sf "http://127.0.0.1:${port[empty-$model]}/api/v1.0/empty")"
+  echo "check 127.0.0.1:${port[empty-$model]}/api/v1.0/empty -> $body"
+done
 
 cpu_ticks() { # pids... -> utime+stime clock ticks, summed
   local total=0 pid
@@ -127,9 +124,11 @@ cpu_ticks() { # pids... -> utime+stime clock ticks, summed
 
 # A worker is `dotnet <app folder>/<app>.dll` (started by the host's watchdog.sh, whose command line also names it).
 worker_of() { pgrep -x dotnet -a | awk -v dll="$1" 'index($0, dll) { print $1; exit }'; }
-worker_pid="$(worker_of "$work/app/JwtFunctions.dll")"
-quiet_worker_pid="$(worker_of "$work/app-quiet/JwtFunctions.dll")"
-empty_worker_pid="$(worker_of "$work/empty/JwtFunctions.EmptyApp.dll")"
+declare -A worker_pid
+for model in AspNetCore BuiltIn; do
+  worker_pid[app-$model]="$(worker_of "$work/app-$model/JwtFunctions.dll")"
+  worker_pid[empty-$model]="$(worker_of "$work/empty-$model/JwtFunctions.EmptyApp.dll")"
+done
 seed_pids="$(pgrep -f "seed_app:app" | tr '\n' ' ')"
 hz="$(getconf CLK_TCK)"
 
@@ -141,63 +140,67 @@ run_wrk() { # label port token connections path [host-pid worker-pid]
   before_host="$(cpu_ticks $hpid)"; before_worker="$(cpu_ticks $wpid)"; before_seed="$(cpu_ticks $seed_pids)"
   wrk -t "$threads" -c "$4" -d "$duration" --timeout 5s --latency -H "Authorization: Bearer $3" \
     "http://127.0.0.1:$2$path" > "$work/wrk.txt"
-  local cpu
+  local cpu worker_ticks=""
   if [ -n "$hpid" ]; then
+    worker_ticks="$(( $(cpu_ticks $wpid) - before_worker ))"
     cpu="$(awk -v h="$(( $(cpu_ticks $hpid) - before_host ))" -v w="$(( $(cpu_ticks $wpid) - before_worker ))" -v hz="$hz" \
       'BEGIN { printf "host %.1f s, worker %.1f s", h / hz, w / hz }')"
   else
     cpu="$(awk -v g="$(( $(cpu_ticks $seed_pids) - before_seed ))" -v hz="$hz" 'BEGIN { printf "gunicorn %.1f s", g / hz }')"
   fi
-  awk -v label="$1" -v c="$4" -v cpu="$cpu" '
+  awk -v label="$1" -v c="$4" -v cpu="$cpu" -v wticks="$worker_ticks" -v hz="$hz" '
+    / requests in / { requests = $1 }
     /Requests\/sec:/ { rps = $2 }
     /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
     /Non-2xx or 3xx responses:/ { non2xx = $NF }
     /Socket errors:/ { errors = $0 }
-    END { printf "| %-40s | %3d | %10.0f | %8s | %8s | %s %s %s\n", label, c, rps, p50, p99, cpu, (non2xx ? "non-2xx: " non2xx : ""), errors }
+    END {
+      perRequest = (wticks != "" && requests > 0) ? sprintf("%.1f", 1e6 * wticks / hz / requests) : "-"
+      printf "| %-40s | %3d | %10.0f | %8s | %8s | %8s | %s %s %s\n", label, c, rps, p50, p99, perRequest, cpu, (non2xx ? "non-2xx: " non2xx : ""), errors
+    }
   ' "$work/wrk.txt" | tee -a "$work/table.txt"
 }
 
-# Both services get the same warm-up before anything is reported: tiered JIT (the worker) and
+# Every service gets the same warm-up before anything is reported: tiered JIT (the workers) and
 # bytecode caches (Python) settle, connections are made.
-for target in "$app_port $app_token /api/v1.0/protected" "$quiet_port $app_token /api/v1.0/protected" \
-  "$empty_port $app_token /api/v1.0/empty" "$seed_port $seed_token /api/v1.0/protected"; do
+for target in "${port[app-AspNetCore]} $app_token /api/v1.0/protected" "${port[app-BuiltIn]} $app_token /api/v1.0/protected" \
+  "${port[empty-AspNetCore]} $app_token /api/v1.0/empty" "${port[empty-BuiltIn]} $app_token /api/v1.0/empty" \
+  "$seed_port $seed_token /api/v1.0/protected"; do
   set -- $target
   wrk -t 2 -c 16 -d "${WARMUP:-5s}" -H "Authorization: Bearer $2" "http://127.0.0.1:$1$3" > /dev/null
 done
 
 echo
 echo "== wrk $duration per run, GET /api/v1.0/protected (the floor: /api/v1.0/empty), $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%Y-%m-%dT%H:%MZ) =="
-echo "| service                                  |   c |   req/s    |   p50    |   p99    | CPU used during the run"
-echo "|------------------------------------------|-----|------------|----------|----------|------------------------"
+echo "| service                                  |   c |   req/s    |   p50    |   p99    | worker µs/req | CPU used during the run"
+echo "|------------------------------------------|-----|------------|----------|----------|----------|------------------------"
 for c in $connections; do
-  run_wrk "JwtFunctions (local host + worker)" "$app_port" "$app_token" "$c" /api/v1.0/protected "$host_pid" "$worker_pid"
-  run_wrk "JwtFunctions, host log level Warning" "$quiet_port" "$app_token" "$c" /api/v1.0/protected "$quiet_pid" "$quiet_worker_pid"
-  run_wrk "floor: empty function, same host+worker" "$empty_port" "$app_token" "$c" /api/v1.0/empty "$empty_pid" "$empty_worker_pid"
+  for model in AspNetCore BuiltIn; do
+    run_wrk "JwtFunctions, $model" "${port[app-$model]}" "$app_token" "$c" /api/v1.0/protected "${host_pid[app-$model]}" "${worker_pid[app-$model]}"
+    run_wrk "floor: empty function, $model" "${port[empty-$model]}" "$app_token" "$c" /api/v1.0/empty "${host_pid[empty-$model]}" "${worker_pid[empty-$model]}"
+  done
   run_wrk "seed (Flask, gunicorn -w 2)" "$seed_port" "$seed_token" "$c" /api/v1.0/protected
 done
 
-echo
-echo "host log: $(wc -l < "$work/host.log") lines (one per invocation); at log level Warning: $(wc -l < "$work/host-quiet.log") lines"
-
-# The goal (issue: at least 3x the seed's throughput with a lower p99), per connection count,
-# and how close JwtFunctions comes to the floor of the same host + worker path.
-echo
+# Per HTTP model and connection count: JwtFunctions against the seed (the goal: at least 3x the
+# seed's throughput with a lower p99), against the floor of the same model, and the app's marginal
+# worker CPU per request (app worker µs/req - floor worker µs/req).
 awk -F'|' '
   function tosec(s) { if (s ~ /us$/) return s / 1e6; if (s ~ /ms$/) return s / 1e3; if (s ~ /s$/) return s + 0; return s + 0 }
   # A row with non-2xx answers or socket errors measured something else: it cannot count.
-  { gsub(/^ +| +$/, "", $2); c = $3 + 0; rps = $4 + 0; p99 = $6; gsub(/ /, "", p99); bad = ($7 ~ /non-2xx|Socket errors/) }
-  $2 == "JwtFunctions (local host + worker)" { app[c] = rps; appp99[c] = tosec(p99); appbad[c] = bad; order[++n] = c }
-  $2 ~ /^floor:/ { if (!bad) floor[c] = rps }
+  { gsub(/^ +| +$/, "", $2); c = $3 + 0; rps = $4 + 0; p99 = $6; gsub(/ /, "", p99); cpu = $7 + 0; bad = ($8 ~ /non-2xx|Socket errors/) }
+  $2 ~ /^JwtFunctions, / { m = $2; sub(/^JwtFunctions, /, "", m); app[m, c] = rps; appp99[m, c] = tosec(p99); appcpu[m, c] = cpu; appbad[m, c] = bad; if (!((m, c) in seen)) { seen[m, c] = 1; order[++n] = m SUBSEP c } }
+  $2 ~ /^floor: / { m = $2; sub(/^floor: empty function, /, "", m); if (!bad) { floor[m, c] = rps; floorcpu[m, c] = cpu } }
   $2 ~ /^seed/ { seed[c] = rps; seedp99[c] = tosec(p99); seedbad[c] = bad }
   END {
     for (i = 1; i <= n; i++) {
-      c = order[i]
+      split(order[i], k, SUBSEP); m = k[1]; c = k[2]
       if (!(c in seed) || seed[c] == 0) continue
-      if (appbad[c] || seedbad[c]) { printf "c=%-3d INVALID: non-2xx answers or socket errors in a row above; no verdict\n", c; continue }
-      ratio = app[c] / seed[c]
-      verdict = (ratio >= 3 && appp99[c] < seedp99[c]) ? "met" : "MISSED"
-      floorText = (c in floor) ? sprintf("JwtFunctions / empty-function floor = %.0f%%; floor / seed = %.2fx", 100 * app[c] / floor[c], floor[c] / seed[c]) : "floor: n/a"
-      printf "c=%-3d JwtFunctions / seed = %.2fx, p99 %.2f vs %.2f ms (goal >= 3x and lower p99: %s); %s\n",
-        c, ratio, appp99[c] * 1e3, seedp99[c] * 1e3, verdict, floorText
+      if (appbad[m, c] || seedbad[c]) { printf "%-10s c=%-3d INVALID: non-2xx answers or socket errors in a row above; no verdict\n", m, c; continue }
+      ratio = app[m, c] / seed[c]
+      verdict = (ratio >= 3 && appp99[m, c] < seedp99[c]) ? "met" : "MISSED"
+      floorText = ((m, c) in floor) ? sprintf("app / floor = %.0f%%; floor / seed = %.2fx; app marginal worker CPU %.1f µs/req", 100 * app[m, c] / floor[m, c], floor[m, c] / seed[c], appcpu[m, c] - floorcpu[m, c]) : "floor: n/a"
+      printf "%-10s c=%-3d JwtFunctions / seed = %.2fx, p99 %.2f vs %.2f ms (goal >= 3x and lower p99: %s); %s\n",
+        m, c, ratio, appp99[m, c] * 1e3, seedp99[c] * 1e3, verdict, floorText
     }
   }' "$work/table.txt"

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using JwtFunctions.Accounts;
+using JwtFunctions.Endpoints;
 using JwtFunctions.Tokens;
 
 namespace JwtFunctions.Benchmarks;

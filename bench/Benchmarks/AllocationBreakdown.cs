@@ -1,6 +1,6 @@
 using System.Reflection;
-using JwtFunctions.Keys;
-using JwtFunctions.Middleware;
+using JwtFunctions.Authentication;
+using JwtFunctions.SigningKeys;
 using JwtFunctions.Tokens;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;

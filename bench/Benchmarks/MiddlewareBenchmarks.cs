@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
-using JwtFunctions.Middleware;
+using JwtFunctions.Authentication;
+using JwtFunctions.Endpoints;
+using JwtFunctions.TestSupport;
 using JwtFunctions.Tokens;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
@@ -34,7 +36,7 @@ public class MiddlewareBenchmarks
         var lastDot = token.LastIndexOf('.');
         var tampered = token[..(lastDot + 1)] + (token[lastDot + 1] == 'A' ? 'B' : 'A') + token[(lastDot + 2)..];
 
-        var definition = new FakeFunctionDefinition("Protected", "JwtFunctions.Functions.Protected.Run");
+        var definition = new FakeFunctionDefinition("Protected", "JwtFunctions.Endpoints.Protected.Run");
         _valid = Context(definition, token);
         _invalid = Context(definition, tampered);
 
@@ -45,7 +47,7 @@ public class MiddlewareBenchmarks
         }
 
         _middleware.Invoke(_invalid, Next).GetAwaiter().GetResult();
-        if (_invalid.InvocationResult is not FakeHttpResponseData { StatusCode: System.Net.HttpStatusCode.Unauthorized } response
+        if (_invalid.InvocationResult is not FakeHttpResponse { StatusCode: System.Net.HttpStatusCode.Unauthorized } response
             || !response.Headers.TryGetValues("WWW-Authenticate", out _))
         {
             throw new InvalidOperationException("The middleware did not answer the tampered token with a 401 challenge.");
@@ -55,7 +57,7 @@ public class MiddlewareBenchmarks
     private FakeFunctionContext Context(FunctionDefinition definition, string token)
     {
         var context = new FakeFunctionContext(definition, _app.Services);
-        context.Attach(new FakeHttpRequestData(context, "http://127.0.0.1/api/v1.0/protected", ("Authorization", "Bearer " + token)));
+        context.Attach(new FakeHttpRequest(context, "GET", url: "http://127.0.0.1/api/v1.0/protected", headers: [("Authorization", "Bearer " + token)]));
         return context;
     }
 

@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Tracing;
-using JwtFunctions.Middleware;
+using JwtFunctions.Accounts;
+using JwtFunctions.Authentication;
+using JwtFunctions.Endpoints;
+using JwtFunctions.TestSupport;
 using JwtFunctions.Tokens;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
@@ -27,13 +30,13 @@ public static class StorageRequestProof
         var keys = (await tokens.GetKeysAsync(CancellationToken.None))!;
         var token = tokens.CreateAccessToken(keys, "benchuser", Guid.NewGuid().ToString("N")).Value;
         string[] header = ["Bearer " + token];
-        var context = new FakeFunctionContext(new FakeFunctionDefinition("Protected", "JwtFunctions.Functions.Protected.Run"), app.Services);
-        context.Attach(new FakeHttpRequestData(context, "http://127.0.0.1/api/v1.0/protected", ("Authorization", header[0])));
+        var context = new FakeFunctionContext(new FakeFunctionDefinition("Protected", "JwtFunctions.Endpoints.Protected.Run"), app.Services);
+        context.Attach(new FakeHttpRequest(context, "GET", url: "http://127.0.0.1/api/v1.0/protected", headers: [("Authorization", header[0])]));
         FunctionExecutionDelegate next = _ => Task.CompletedTask;
 
         using var listener = new AzureRequestListener();
         // Control: the listener sees a real storage request.
-        await app.Get<JwtFunctions.Storage.UserStore>().PingAsync(CancellationToken.None);
+        await app.Get<JwtFunctions.Accounts.UserStore>().PingAsync(CancellationToken.None);
         await Task.Delay(200);
         var control = listener.Drain();
 

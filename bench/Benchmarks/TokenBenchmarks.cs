@@ -1,7 +1,7 @@
 using System.IdentityModel.Tokens.Jwt;
 using BenchmarkDotNet.Attributes;
-using JwtFunctions.Keys;
-using JwtFunctions.Middleware;
+using JwtFunctions.Authentication;
+using JwtFunctions.SigningKeys;
 using JwtFunctions.Tokens;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;

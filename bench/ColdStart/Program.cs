@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Reflection;
 using System.Security.Cryptography;
 using JwtFunctions.FunctionsHost;
+using JwtFunctions.TestSupport;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -62,15 +63,13 @@ if (variants.Count == 0)
 }
 
 var root = typeof(Marker).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "RepositoryRoot").Value!;
-var azuritePort = FreePort();
-using var azurite = StartAzurite(root, azuritePort);
-try
+await using var azurite = await Azurite.StartAsync(root, new TestLog());
 {
     var key = RandomNumberGenerator.GetBytes(32);
     var keyId = "local";
     var common = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{azuritePort}/devstoreaccount1;",
+        ["AzureWebJobsStorage"] = azurite.ConnectionString,
         ["SigningKeys__LocalKey"] = Convert.ToBase64String(key),
     };
     await using var vault = keyVault ? await KeyVaultSetup.StartAsync(common, key) : null;
@@ -81,7 +80,7 @@ try
 
     var settings = Path.Combine(Path.GetTempPath(), $"coldstart-{Environment.ProcessId}.settings.json");
     File.WriteAllText(settings, """{"IsEncrypted":false,"Values":{}}""");
-    var token = AccessToken(key, keyId);
+    var token = TokenForge.Create(key, keyId: keyId, subject: "coldstart", expiresIn: TimeSpan.FromHours(1));
     var results = variants.ToDictionary(v => v.Label, _ => new List<(double FirstOk, double Loaded)>());
     for (var run = 0; run <= runs; run++)
         foreach (var (label, app) in variants)
@@ -145,91 +144,6 @@ try
     }
 
     return 0;
-}
-finally
-{
-    Stop(azurite);
-}
-
-static string AccessToken(byte[] key, string keyId)
-{
-    var now = DateTime.UtcNow;
-    return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-    {
-        TokenType = "at+jwt",
-        Issuer = "jwtfunctions",
-        Audience = "jwtfunctions-api",
-        IssuedAt = now,
-        NotBefore = now,
-        Expires = now.AddHours(1),
-        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key) { KeyId = keyId }, SecurityAlgorithms.HmacSha256),
-        Claims = new Dictionary<string, object>
-        {
-            ["sub"] = "coldstart",
-            ["jti"] = Guid.NewGuid().ToString("N"),
-            ["sid"] = Guid.NewGuid().ToString("N"),
-            ["gen"] = 0L,
-        },
-    });
-}
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
-}
-
-static Process StartAzurite(string root, int port)
-{
-    var start = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var argument in new[]
-    {
-        Path.Combine(root, "node_modules", "azurite", "dist", "src", "table", "main.js"),
-        "--tableHost", "127.0.0.1", "--tablePort", port.ToString(CultureInfo.InvariantCulture),
-        "--inMemoryPersistence", "--skipApiVersionCheck", "--disableProductStyleUrl", "--disableTelemetry", "--silent",
-    })
-    {
-        start.ArgumentList.Add(argument);
-    }
-
-    var process = Process.Start(start)!;
-    process.OutputDataReceived += (_, _) => { };
-    process.ErrorDataReceived += (_, _) => { };
-    process.BeginOutputReadLine();
-    process.BeginErrorReadLine();
-    AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(process);
-    for (var i = 0; i < 300; i++)
-    {
-        try
-        {
-            using var probe = new TcpClient();
-            probe.Connect(IPAddress.Loopback, port);
-            return process;
-        }
-        catch (SocketException)
-        {
-            Thread.Sleep(50);
-        }
-    }
-
-    Stop(process);
-    throw new TimeoutException("Azurite did not listen within 15 s.");
-}
-
-static void Stop(Process process)
-{
-    try
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(5000);
-        }
-    }
-    catch (InvalidOperationException)
-    {
-    }
 }
 
 internal sealed class Marker;

@@ -1,11 +1,5 @@
-using JwtFunctions.Accounts;
-using JwtFunctions.HealthChecks;
-using JwtFunctions.Keys;
-using JwtFunctions.Middleware;
-using JwtFunctions.Revocation;
-using JwtFunctions.Storage;
-using JwtFunctions.Telemetry;
-using JwtFunctions.Tokens;
+using JwtFunctions.Authentication;
+using JwtFunctions.Hosting;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -18,17 +12,10 @@ builder.ConfigureFunctionsWebApplication();
 #endif
 
 // Middleware runs in this order: exceptions are caught around everything, then every HTTP
-// function is behind the Bearer check unless marked [AllowAnonymous].
+// function is behind the Bearer check unless marked [AnonymousFunction].
 builder.UseExceptionHandling();
 builder.UseBearerAuthentication();
 
-builder.Services
-    .AddTelemetry(builder.Configuration)
-    .AddSigningKeys()
-    .AddJwtTokens()
-    .AddTableStorage()
-    .AddRevocation()
-    .AddAccounts()
-    .AddHealthProbe();
+builder.Services.AddJwtFunctions(builder.Configuration);
 
 builder.Build().Run();

@@ -63,7 +63,7 @@ public sealed class BearerMiddlewareTests(FunctionsAppFixture app, ITestOutputHe
 
     [Theory]
     [MemberData(nameof(ProtectedCases))]
-    public async Task Protected_refuses_bad_credentials_with_the_exact_challenge(Credential credential, int status, string challenge, string error, string description)
+    public async Task ProtectedRefusesBadCredentialsWithTheExactChallenge(Credential credential, int status, string challenge, string error, string description)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1.0/protected");
         await AddCredentialAsync(request, credential);
@@ -88,7 +88,7 @@ public sealed class BearerMiddlewareTests(FunctionsAppFixture app, ITestOutputHe
 
     [Theory]
     [MemberData(nameof(WrongTokenTypeCases))]
-    public async Task Tokens_only_work_where_their_type_belongs(string path, string method, int status, string challenge)
+    public async Task TokensOnlyWorkWhereTheirTypeBelongs(string path, string method, int status, string challenge)
     {
         var (_, tokens) = await App.NewSessionAsync();
         var wrong = path.EndsWith("refresh", StringComparison.Ordinal) ? tokens.Access : tokens.Refresh;
@@ -103,7 +103,7 @@ public sealed class BearerMiddlewareTests(FunctionsAppFixture app, ITestOutputHe
     }
 
     [Fact]
-    public async Task Refresh_without_any_token_is_401_with_a_bare_challenge()
+    public async Task RefreshWithoutAnyTokenIs401WithABareChallenge()
     {
         using var response = await Client.PostAsync("api/v1.0/refresh", content: null);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -111,12 +111,12 @@ public sealed class BearerMiddlewareTests(FunctionsAppFixture app, ITestOutputHe
     }
 
     [Fact]
-    public async Task A_forged_token_with_the_right_key_is_accepted_so_the_refusals_above_are_meaningful()
+    public async Task AForgedTokenWithTheRightKeyIsAcceptedSoTheRefusalsAboveAreMeaningful()
     {
         // Positive control: the forging helper makes tokens the app accepts; each refusal in the
         // table is therefore caused by the one property the case changes.
         using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1.0/protected");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Create(App.SigningKey, subject: "forged-user"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TokenForge.Create(App.SigningKey, subject: "forged-user"));
         using var response = await Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("forged-user", (await SessionTests.Json(response)).GetProperty("username").GetString());
@@ -142,25 +142,25 @@ public sealed class BearerMiddlewareTests(FunctionsAppFixture app, ITestOutputHe
                 request.Headers.TryAddWithoutValidation("Authorization", "Bearer abc.def.ghi");
                 return;
             case Credential.TwoAuthorizationHeaders:
-                var valid = TestTokens.Create(key);
+                var valid = TokenForge.Create(key);
                 request.Headers.TryAddWithoutValidation("Authorization", new[] { "Bearer " + valid, "Bearer " + valid });
                 return;
         }
 
         var token = credential switch
         {
-            Credential.Expired => TestTokens.Create(key, issuedAgo: TimeSpan.FromHours(2), expiresIn: TimeSpan.FromHours(-1)),
-            Credential.TamperedPayload => TestTokens.WithPayloadClaim((await App.NewSessionAsync()).Tokens.Access, "sub", "admin"),
-            Credential.TamperedSignature => TestTokens.WithFlippedSignature((await App.NewSessionAsync()).Tokens.Access),
-            Credential.AlgNone => TestTokens.Unsigned(),
+            Credential.Expired => TokenForge.Create(key, issuedAgo: TimeSpan.FromHours(2), expiresIn: TimeSpan.FromHours(-1)),
+            Credential.TamperedPayload => TokenForge.WithPayloadClaim((await App.NewSessionAsync()).Tokens.Access, "sub", "admin"),
+            Credential.TamperedSignature => TokenForge.WithFlippedSignature((await App.NewSessionAsync()).Tokens.Access),
+            Credential.AlgNone => TokenForge.UnsignedToken(),
             // HS512 needs a 64-byte key; the app pins HS256, so the algorithm alone is refused.
-            Credential.OtherAlgorithm => TestTokens.Create(key.Concat(key).ToArray(), algorithm: SecurityAlgorithms.HmacSha512),
-            Credential.SignedWithAnotherKey => TestTokens.Create(RandomNumberGenerator.GetBytes(32)),
-            Credential.UnknownKeyId => TestTokens.Create(key, keyId: "v-unknown"),
-            Credential.WrongIssuer => TestTokens.Create(key, issuer: "someone-else"),
-            Credential.WrongAudience => TestTokens.Create(key, audience: "another-api"),
+            Credential.OtherAlgorithm => TokenForge.Create(key.Concat(key).ToArray(), algorithm: SecurityAlgorithms.HmacSha512),
+            Credential.SignedWithAnotherKey => TokenForge.Create(RandomNumberGenerator.GetBytes(32)),
+            Credential.UnknownKeyId => TokenForge.Create(key, keyId: "v-unknown"),
+            Credential.WrongIssuer => TokenForge.Create(key, issuer: "someone-else"),
+            Credential.WrongAudience => TokenForge.Create(key, audience: "another-api"),
             Credential.RefreshTokenAsAccessToken => (await App.NewSessionAsync()).Tokens.Refresh,
-            Credential.IssuedInTheFuture => TestTokens.Create(key, issuedAgo: TimeSpan.FromMinutes(-10), expiresIn: TimeSpan.FromMinutes(30)),
+            Credential.IssuedInTheFuture => TokenForge.Create(key, issuedAgo: TimeSpan.FromMinutes(-10), expiresIn: TimeSpan.FromMinutes(30)),
             _ => throw new ArgumentOutOfRangeException(nameof(credential), credential, null),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -22,7 +22,7 @@ public sealed class BodyFramingTests(FunctionsAppFixture app, ITestOutputHelper 
     [Theory]
     [InlineData(Framing.ContentLength)]
     [InlineData(Framing.Chunked)]
-    public async Task Login_issues_tokens(Framing framing)
+    public async Task LoginIssuesTokens(Framing framing)
     {
         var username = FunctionsAppFixture.NewUsername();
         await App.RegisterAsync(username);
@@ -38,7 +38,7 @@ public sealed class BodyFramingTests(FunctionsAppFixture app, ITestOutputHelper 
     [Theory]
     [InlineData(Framing.ContentLength)]
     [InlineData(Framing.Chunked)]
-    public async Task Register_creates_the_account(Framing framing)
+    public async Task RegisterCreatesTheAccount(Framing framing)
     {
         var username = FunctionsAppFixture.NewUsername();
 
@@ -52,7 +52,7 @@ public sealed class BodyFramingTests(FunctionsAppFixture app, ITestOutputHelper 
     [Theory]
     [InlineData(Framing.ContentLength)]
     [InlineData(Framing.Chunked)]
-    public async Task Refresh_reads_the_refresh_token_from_the_body(Framing framing)
+    public async Task RefreshReadsTheRefreshTokenFromTheBody(Framing framing)
     {
         var (_, tokens) = await App.NewSessionAsync();
 
@@ -65,7 +65,7 @@ public sealed class BodyFramingTests(FunctionsAppFixture app, ITestOutputHelper 
     [Theory]
     [InlineData(Framing.ContentLength)]
     [InlineData(Framing.Chunked)]
-    public async Task Logout_all_ends_every_session_of_the_user(Framing framing)
+    public async Task LogoutAllEndsEverySessionOfTheUser(Framing framing)
     {
         var (username, first) = await App.NewSessionAsync();
         var second = await App.LoginAsync(username);
@@ -86,7 +86,7 @@ public sealed class BodyFramingTests(FunctionsAppFixture app, ITestOutputHelper 
     [Theory]
     [InlineData(Framing.ContentLength)]
     [InlineData(Framing.Chunked)]
-    public async Task Password_change_takes_the_new_password(Framing framing)
+    public async Task PasswordChangeTakesTheNewPassword(Framing framing)
     {
         var (username, tokens) = await App.NewSessionAsync();
         const string newPassword = "a different long passphrase";
@@ -106,7 +106,7 @@ public sealed class BodyFramingTests(FunctionsAppFixture app, ITestOutputHelper 
     [InlineData(Framing.Chunked, "application/json")]
     [InlineData(Framing.ContentLength, "application/x-www-form-urlencoded")]
     [InlineData(Framing.Chunked, "application/x-www-form-urlencoded")]
-    public async Task Revoke_ends_the_session_of_a_refresh_token(Framing framing, string mediaType)
+    public async Task RevokeEndsTheSessionOfARefreshToken(Framing framing, string mediaType)
     {
         var (_, tokens) = await App.NewSessionAsync();
         var body = mediaType == "application/json"

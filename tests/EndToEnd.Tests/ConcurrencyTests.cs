@@ -14,7 +14,7 @@ public sealed class ConcurrencyTests(FunctionsAppFixture app, ITestOutputHelper 
     private const string SpentOrRevoked = "Bearer error=\"invalid_token\", error_description=\"The refresh token is invalid, spent or revoked\"";
 
     [Fact]
-    public async Task Fifty_parallel_refreshes_of_one_refresh_token_yield_exactly_one_new_pair()
+    public async Task FiftyParallelRefreshesOfOneRefreshTokenYieldExactlyOneNewPair()
     {
         const int parallel = 50;
         var (username, tokens) = await App.NewSessionAsync();
@@ -39,7 +39,7 @@ public sealed class ConcurrencyTests(FunctionsAppFixture app, ITestOutputHelper 
 
         // Stored: the presented token is spent with exactly one successor.
         var user = username.ToLowerInvariant();
-        var jti = TestTokens.Payload(tokens.Refresh).GetProperty("jti").GetString();
+        var jti = TokenForge.DecodePayload(tokens.Refresh).GetProperty("jti").GetString();
         var spent = await StoredState.ReadAsync(App.StorageConnectionString, "RefreshTokens", user, "t_" + jti);
         Assert.NotNull(spent);
         Assert.Equal("spent", spent!.GetString("State"), StringComparer.OrdinalIgnoreCase);
@@ -47,7 +47,7 @@ public sealed class ConcurrencyTests(FunctionsAppFixture app, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task Twenty_parallel_wrong_passwords_are_counted_exactly_one_lockout_and_then_the_right_password_is_refused()
+    public async Task TwentyParallelWrongPasswordsAreCountedExactlyOneLockoutAndThenTheRightPasswordIsRefused()
     {
         const int parallel = 20;
         var username = FunctionsAppFixture.NewUsername();
@@ -77,7 +77,7 @@ public sealed class ConcurrencyTests(FunctionsAppFixture app, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task Four_parallel_wrong_passwords_are_all_counted_and_the_right_password_still_works()
+    public async Task FourParallelWrongPasswordsAreAllCountedAndTheRightPasswordStillWorks()
     {
         // Below the threshold no failure may be lost to the race: Failures == 4, no lock-out.
         const int parallel = 4;

@@ -14,7 +14,7 @@ public sealed class HostBehaviourTests(FunctionsAppFixture app, ITestOutputHelpe
     [InlineData("GET", "api/v1.0/login", HttpStatusCode.MethodNotAllowed)]    // login is POST only
     [InlineData("DELETE", "api/v1.0/protected", HttpStatusCode.MethodNotAllowed)]
     [InlineData("POST", "api/health", HttpStatusCode.MethodNotAllowed)]
-    public async Task Routes_and_methods_come_from_the_function_metadata(string method, string path, HttpStatusCode expected)
+    public async Task RoutesAndMethodsComeFromTheFunctionMetadata(string method, string path, HttpStatusCode expected)
     {
         using var response = await Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
         Assert.Equal(expected, response.StatusCode);
@@ -23,7 +23,7 @@ public sealed class HostBehaviourTests(FunctionsAppFixture app, ITestOutputHelpe
     [Theory]
     [InlineData(40 * 1024)]
     [InlineData(100 * 1024)]
-    public async Task Request_headers_over_32_KiB_get_a_bare_431_like_the_functions_host(int size)
+    public async Task RequestHeadersOver32KiBGetABare431LikeTheFunctionsHost(int size)
     {
         // Kestrel's default MaxRequestHeadersTotalSize, which the Functions host keeps (and the
         // worker's own server under ASP.NET Core integration too): the app never sees the request.
@@ -35,14 +35,14 @@ public sealed class HostBehaviourTests(FunctionsAppFixture app, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task Routes_match_case_insensitively_like_the_functions_host()
+    public async Task RoutesMatchCaseInsensitivelyLikeTheFunctionsHost()
     {
         using var response = await Client.GetAsync("API/HEALTH");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]
-    public async Task Response_headers_set_by_the_function_reach_the_client()
+    public async Task ResponseHeadersSetByTheFunctionReachTheClient()
     {
         var username = FunctionsAppFixture.NewUsername();
         await App.RegisterAsync(username);
@@ -54,7 +54,7 @@ public sealed class HostBehaviourTests(FunctionsAppFixture app, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task The_host_reports_the_functions_it_serves()
+    public async Task TheHostReportsTheFunctionsItServes()
     {
         var names = App.Host.Functions.Select(f => f.Name).ToHashSet();
         foreach (var expected in new[] { "Register", "Login", "Refresh", "Protected", "Logout", "Health" })
@@ -67,7 +67,7 @@ public sealed class HostBehaviourTests(FunctionsAppFixture app, ITestOutputHelpe
     }
 
     [Fact]
-    public void The_app_serves_http_itself_and_the_host_proxies_to_it()
+    public void TheAppServesHttpItselfAndTheHostProxiesToIt()
     {
         // ASP.NET Core integration: the worker advertised its HttpUri, so every test in this
         // collection goes through the host's proxy path (forwarder + x-ms-invocation-id).

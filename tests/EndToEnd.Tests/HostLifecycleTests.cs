@@ -17,13 +17,35 @@ public sealed partial class HostLifecycleTests(ITestOutputHelper output) : IDisp
 
     private static Dictionary<string, string> Environment() => new()
     {
-        ["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;",
+        ["AzureWebJobsStorage"] = Azurite.ConnectionStringFor(tablePort: 9),
         ["SigningKeys__LocalKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = string.Empty,
     };
 
+    [Theory]
+    [InlineData("--port abc", "Cannot parse argument 'abc' for option '--port'")]
+    [InlineData("--port 70000", "--port must be between 0 and 65535.")]
+    [InlineData("--env NOEQUALS", "--env expects KEY=VALUE, got 'NOEQUALS'.")]
+    [InlineData("--no-such-option", "Unrecognized command or argument '--no-such-option'")]
+    public async Task ABadCommandLineArgumentExitsWith2AndSaysWhy(string arguments, string message)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "JwtFunctions.FunctionsHost.dll"));
+        foreach (var argument in arguments.Split(' '))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
     [Fact]
-    public async Task Disposing_the_host_stops_the_worker_and_its_watchdog()
+    public async Task DisposingTheHostStopsTheWorkerAndItsWatchdog()
     {
         _log.Attach(output);
         var appDirectory = await AppBuild.GetAppDirectoryAsync();
@@ -46,7 +68,7 @@ public sealed partial class HostLifecycleTests(ITestOutputHelper output) : IDisp
     }
 
     [Fact]
-    public async Task Killing_the_host_process_outright_still_stops_the_worker()
+    public async Task KillingTheHostProcessOutrightStillStopsTheWorker()
     {
         _log.Attach(output);
         var appDirectory = await AppBuild.GetAppDirectoryAsync();

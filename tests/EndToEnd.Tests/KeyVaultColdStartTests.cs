@@ -14,7 +14,7 @@ public sealed class KeyVaultColdStartTests(ITestOutputHelper output)
     private readonly DependencyObservations _observed = new(output);
 
     [Fact]
-    public async Task Token_endpoints_answer_503_until_the_vault_answers_then_recover_without_a_restart()
+    public async Task TokenEndpointsAnswer503UntilTheVaultAnswersThenRecoverWithoutARestart()
     {
         var log = new TestLog();
         log.Attach(output);
@@ -84,13 +84,13 @@ public sealed class KeyVaultColdStartTests(ITestOutputHelper output)
         // Tokens naming the vault's real key version, signed with some other key: without a key
         // the app can neither accept nor refuse them on their merits, so it must say 503.
         var someKey = RandomNumberGenerator.GetBytes(32);
-        var refreshToken = TestTokens.Create(someKey, typ: "rt+jwt", keyId: app.KeyIds[0], subject: username);
+        var refreshToken = TokenForge.Create(someKey, typ: "rt+jwt", keyId: app.KeyIds[0], subject: username);
         using (var refresh = await _observed.RecordAsync($"refresh (vault {vaultState})", app.RefreshAsync(refreshToken)))
         {
             await DependencyObservations.AssertTemporarilyUnavailableAsync(refresh);
         }
 
-        var accessToken = TestTokens.Create(someKey, keyId: app.KeyIds[0], subject: username);
+        var accessToken = TokenForge.Create(someKey, keyId: app.KeyIds[0], subject: username);
         using (var protectedCall = await _observed.RecordAsync($"protected (vault {vaultState})", app.ProtectedAsync(accessToken)))
         {
             await DependencyObservations.AssertTemporarilyUnavailableAsync(protectedCall);

@@ -24,7 +24,7 @@ public sealed class KeyVaultOutageTests : IDisposable
     private KeyVaultApp App => _fixture.App;
 
     [Fact]
-    public async Task Cached_keys_keep_serving_health_degrades_refresh_backs_off_and_recovers_with_the_rotated_key()
+    public async Task CachedKeysKeepServingHealthDegradesRefreshBacksOffAndRecoversWithTheRotatedKey()
     {
         var (username, before) = await App.NewSessionAsync();
         var signingKid = before.AccessKeyId;

@@ -36,7 +36,7 @@ public sealed class PropertyTests(FunctionsAppFixture app, ITestOutputHelper out
             (payload, signature) => $"{TokenForge.Encode(TokenForge.Header())}.{Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(payload)}.{Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(signature)}"));
 
     [Fact]
-    public async Task Random_bytes_as_the_Authorization_header_never_crash_and_never_authenticate()
+    public async Task RandomBytesAsTheAuthorizationHeaderNeverCrashAndNeverAuthenticate()
     {
         using var client = RawHeaderClient(Encoding.Latin1);
         await RunAsync(
@@ -45,7 +45,7 @@ public sealed class PropertyTests(FunctionsAppFixture app, ITestOutputHelper out
     }
 
     [Fact]
-    public async Task Random_unicode_strings_as_the_Authorization_header_never_crash_and_never_authenticate()
+    public async Task RandomUnicodeStringsAsTheAuthorizationHeaderNeverCrashAndNeverAuthenticate()
     {
         using var client = RawHeaderClient(Encoding.UTF8);
         var values = Gen.String.Select(value => value.Replace("\r", string.Empty).Replace("\n", string.Empty).Replace("\0", string.Empty));
@@ -53,14 +53,14 @@ public sealed class PropertyTests(FunctionsAppFixture app, ITestOutputHelper out
     }
 
     [Fact]
-    public async Task Random_token_shaped_bearer_values_never_authenticate()
+    public async Task RandomTokenShapedBearerValuesNeverAuthenticate()
     {
         using var client = RawHeaderClient(Encoding.ASCII);
         await RunAsync(TokenShaped, token => AssertNeverAuthenticatedAsync(client, "Bearer " + token, expectChallenge: true));
     }
 
     [Fact]
-    public async Task Random_request_bodies_never_crash_and_never_grant_anything()
+    public async Task RandomRequestBodiesNeverCrashAndNeverGrantAnything()
     {
         var (_, tokens) = await App.NewSessionAsync();
         var endpoints = new[] { "register", "login", "refresh", "revoke", "password" };
@@ -106,7 +106,7 @@ public sealed class PropertyTests(FunctionsAppFixture app, ITestOutputHelper out
     }
 
     [Fact]
-    public async Task Random_strings_in_the_json_fields_never_crash_and_never_grant_anything()
+    public async Task RandomStringsInTheJsonFieldsNeverCrashAndNeverGrantAnything()
     {
         // Register with a password too short to be accepted (so nothing is hashed or created),
         // refresh with the string as the token, revoke with it as the token to revoke.

@@ -219,7 +219,7 @@ public sealed class RequestCorpusTests(FunctionsAppFixture app, ITestOutputHelpe
 
     [Theory]
     [MemberData(nameof(Corpus))]
-    public async Task A_hostile_request_gets_its_exact_status_a_json_error_and_changes_nothing_stored(string endpoint, string contentType, string body, int status, string? error)
+    public async Task AHostileRequestGetsItsExactStatusAJsonErrorAndChangesNothingStored(string endpoint, string contentType, string body, int status, string? error)
     {
         var (method, path, authenticated) = Endpoints[endpoint];
         var access = authenticated ? await GetCorpusUserAccessTokenAsync() : null;
@@ -265,7 +265,7 @@ public sealed class RequestCorpusTests(FunctionsAppFixture app, ITestOutputHelpe
     /// <summary>A wrong method is refused by the host's routing (the worker is never invoked): 405, nothing stored.</summary>
     [Theory]
     [MemberData(nameof(WrongMethods))]
-    public async Task A_wrong_method_is_405_and_changes_nothing_stored(string endpoint, string method)
+    public async Task AWrongMethodIs405AndChangesNothingStored(string endpoint, string method)
     {
         var (_, path, _) = Endpoints[endpoint];
         var access = await GetCorpusUserAccessTokenAsync();
@@ -278,7 +278,7 @@ public sealed class RequestCorpusTests(FunctionsAppFixture app, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task The_corpus_user_is_untouched_by_the_whole_corpus()
+    public async Task TheCorpusUserIsUntouchedByTheWholeCorpus()
     {
         // Runs in any order relative to the corpus; with the per-case comparison it shows the
         // account the authenticated cases used still logs in and its token still works.
@@ -295,7 +295,7 @@ public sealed class RequestCorpusTests(FunctionsAppFixture app, ITestOutputHelpe
     [Theory]
     [InlineData("login")]
     [InlineData("password")]
-    public async Task A_wrong_password_changes_only_that_accounts_lockout_counter(string endpoint)
+    public async Task AWrongPasswordChangesOnlyThatAccountsLockoutCounter(string endpoint)
     {
         var (username, tokens) = await App.NewSessionAsync();
         var user = username.ToLowerInvariant();

@@ -5,12 +5,12 @@ using System.Text.Json;
 
 namespace JwtFunctions.EndToEnd.Tests;
 
-/// <summary>The seed's session over real HTTP: register, login, refresh, protected, logout, health.</summary>
+/// <summary>The flask-jwt-extended tutorial's session over real HTTP: register, login, refresh, protected, logout, health.</summary>
 [Collection(FunctionsAppCollection.Name)]
 public sealed class SessionTests(FunctionsAppFixture app, ITestOutputHelper output) : FunctionsAppTest(app, output)
 {
     [Fact]
-    public async Task Register_login_refresh_protected_works_like_the_seed_session()
+    public async Task RegisterLoginRefreshProtectedWorksLikeTheFlaskJwtExtendedTutorialSession()
     {
         var username = "E2E." + FunctionsAppFixture.NewUsername();
 
@@ -20,7 +20,7 @@ public sealed class SessionTests(FunctionsAppFixture app, ITestOutputHelper outp
             Assert.Equal(username.ToLowerInvariant(), (await Json(register)).GetProperty("username").GetString());
         }
 
-        // Login: the seed's token pair plus the OAuth fields.
+        // Login: the tutorial's token pair plus the OAuth fields.
         string access, refresh;
         using (var login = await Client.PostAsJsonAsync("api/v1.0/login", new { username, password = FunctionsAppFixture.Password }))
         {
@@ -36,9 +36,9 @@ public sealed class SessionTests(FunctionsAppFixture app, ITestOutputHelper outp
 
         AssertTokenShape(access, "at+jwt", username.ToLowerInvariant());
         AssertTokenShape(refresh, "rt+jwt", username.ToLowerInvariant());
-        Assert.Equal(TestTokens.Payload(access).GetProperty("sid").GetString(), TestTokens.Payload(refresh).GetProperty("sid").GetString());
+        Assert.Equal(TokenForge.DecodePayload(access).GetProperty("sid").GetString(), TokenForge.DecodePayload(refresh).GetProperty("sid").GetString());
 
-        // Refresh with the refresh token as Bearer (the seed's way): a new access AND refresh token.
+        // Refresh with the refresh token as Bearer (the tutorial's way): a new access AND refresh token.
         string newAccess, newRefresh;
         using (var refreshed = await Send(HttpMethod.Post, "api/v1.0/refresh", refresh))
         {
@@ -50,16 +50,16 @@ public sealed class SessionTests(FunctionsAppFixture app, ITestOutputHelper outp
 
         Assert.NotEqual(access, newAccess);
         Assert.NotEqual(refresh, newRefresh);
-        Assert.Equal(TestTokens.Payload(refresh).GetProperty("sid").GetString(), TestTokens.Payload(newRefresh).GetProperty("sid").GetString());
+        Assert.Equal(TokenForge.DecodePayload(refresh).GetProperty("sid").GetString(), TokenForge.DecodePayload(newRefresh).GetProperty("sid").GetString());
 
-        // Protected with the access token: the seed's {"username": sub}.
+        // Protected with the access token: the tutorial's {"username": sub}.
         using var protectedResponse = await Send(HttpMethod.Get, "api/v1.0/protected", newAccess);
         Assert.Equal(HttpStatusCode.OK, protectedResponse.StatusCode);
         Assert.Equal(username.ToLowerInvariant(), (await Json(protectedResponse)).GetProperty("username").GetString());
     }
 
     [Fact]
-    public async Task Refresh_accepts_the_refresh_token_in_a_json_body()
+    public async Task RefreshAcceptsTheRefreshTokenInAJsonBody()
     {
         var (_, tokens) = await App.NewSessionAsync();
         using var response = await Client.PostAsJsonAsync("api/v1.0/refresh", new { refresh_token = tokens.Refresh });
@@ -68,7 +68,7 @@ public sealed class SessionTests(FunctionsAppFixture app, ITestOutputHelper outp
     }
 
     [Fact]
-    public async Task Registering_a_taken_username_is_409_regardless_of_case()
+    public async Task RegisteringATakenUsernameIs409RegardlessOfCase()
     {
         var username = FunctionsAppFixture.NewUsername();
         await App.RegisterAsync(username);
@@ -81,7 +81,7 @@ public sealed class SessionTests(FunctionsAppFixture app, ITestOutputHelper outp
     [InlineData("ab", FunctionsAppFixture.Password)]
     [InlineData("has space", FunctionsAppFixture.Password)]
     [InlineData("valid.name", "short")]
-    public async Task Register_rejects_bad_input_with_400(string username, string password)
+    public async Task RegisterRejectsBadInputWith400(string username, string password)
     {
         using var response = await Client.PostAsJsonAsync("api/v1.0/register", new { username, password });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -89,7 +89,7 @@ public sealed class SessionTests(FunctionsAppFixture app, ITestOutputHelper outp
     }
 
     [Fact]
-    public async Task Request_bodies_arrive_as_bytes_non_ascii_password_round_trips()
+    public async Task RequestBodiesArriveAsBytesNonAsciiPasswordRoundTrips()
     {
         var username = FunctionsAppFixture.NewUsername();
         const string password = "pässwörd-ünïcødé-✓-long";
@@ -101,7 +101,7 @@ public sealed class SessionTests(FunctionsAppFixture app, ITestOutputHelper outp
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task Bad_credentials_are_401_invalid_grant(bool knownUser)
+    public async Task BadCredentialsAre401InvalidGrant(bool knownUser)
     {
         var username = FunctionsAppFixture.NewUsername();
         if (knownUser)
@@ -117,7 +117,7 @@ public sealed class SessionTests(FunctionsAppFixture app, ITestOutputHelper outp
     }
 
     [Fact]
-    public async Task Reusing_a_spent_refresh_token_revokes_the_whole_family()
+    public async Task ReusingASpentRefreshTokenRevokesTheWholeFamily()
     {
         var (_, tokens) = await App.NewSessionAsync();
 
@@ -143,7 +143,7 @@ public sealed class SessionTests(FunctionsAppFixture app, ITestOutputHelper outp
     }
 
     [Fact]
-    public async Task Logout_revokes_the_sessions_refresh_tokens()
+    public async Task LogoutRevokesTheSessionsRefreshTokens()
     {
         var (_, tokens) = await App.NewSessionAsync();
         using (var logout = await Send(HttpMethod.Post, "api/v1.0/logout", tokens.Access))
@@ -156,7 +156,7 @@ public sealed class SessionTests(FunctionsAppFixture app, ITestOutputHelper outp
     }
 
     [Fact]
-    public async Task Health_is_anonymous_and_200_with_key_and_storage()
+    public async Task HealthIsAnonymousAnd200WithKeyAndStorage()
     {
         using var response = await Client.GetAsync("api/health");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -166,14 +166,14 @@ public sealed class SessionTests(FunctionsAppFixture app, ITestOutputHelper outp
 
     private static void AssertTokenShape(string token, string typ, string subject)
     {
-        var header = TestTokens.Header(token);
+        var header = TokenForge.DecodeHeader(token);
         Assert.Equal("HS256", header.GetProperty("alg").GetString());
         Assert.Equal(typ, header.GetProperty("typ").GetString());
         Assert.Equal("local", header.GetProperty("kid").GetString());
-        var payload = TestTokens.Payload(token);
+        var payload = TokenForge.DecodePayload(token);
         Assert.Equal(subject, payload.GetProperty("sub").GetString());
-        Assert.Equal(TestTokens.Issuer, payload.GetProperty("iss").GetString());
-        Assert.Equal(TestTokens.Audience, payload.GetProperty("aud").GetString());
+        Assert.Equal(TokenForge.Issuer, payload.GetProperty("iss").GetString());
+        Assert.Equal(TokenForge.Audience, payload.GetProperty("aud").GetString());
         foreach (var claim in new[] { "jti", "sid" })
         {
             Assert.False(string.IsNullOrEmpty(payload.GetProperty(claim).GetString()));

@@ -27,7 +27,7 @@ public sealed class StorageOutageTests : IDisposable
     private KeyVaultApp App => _fixture.App;
 
     [Fact]
-    public async Task Token_endpoints_answer_503_protected_keeps_working_and_no_refresh_token_is_lost_or_spent_twice()
+    public async Task TokenEndpointsAnswer503ProtectedKeepsWorkingAndNoRefreshTokenIsLostOrSpentTwice()
     {
         var (username, tokens) = await App.NewSessionAsync();
         using (var warm = await App.ProtectedAsync(tokens.Access))

@@ -130,7 +130,7 @@ public sealed class TokenCorpusTests(FunctionsAppFixture app, ITestOutputHelper 
 
     [Theory]
     [MemberData(nameof(AccessTokenCorpus))]
-    public Task A_bad_access_token_is_401_with_its_challenge_and_never_reaches_the_function(string @case, string? description) =>
+    public Task ABadAccessTokenIs401WithItsChallengeAndNeverReachesTheFunction(string @case, string? description) =>
         AttackVictimAsync(async victim =>
         {
             var authorization = Forge(@case, victim);
@@ -163,7 +163,7 @@ public sealed class TokenCorpusTests(FunctionsAppFixture app, ITestOutputHelper 
 
     [Theory]
     [MemberData(nameof(RefreshTokenCorpus))]
-    public Task A_bad_refresh_token_is_401_as_header_or_body_and_rotates_nothing(string @case, string description) =>
+    public Task ABadRefreshTokenIs401AsHeaderOrBodyAndRotatesNothing(string @case, string description) =>
         AttackVictimAsync(async victim =>
         {
             var token = ForgeRefresh(@case, victim);
@@ -191,7 +191,7 @@ public sealed class TokenCorpusTests(FunctionsAppFixture app, ITestOutputHelper 
     [InlineData("x5u")]
     [InlineData("jwk")]
     [InlineData("extra claim")]
-    public async Task A_correctly_signed_token_with_a_harmless_extra_header_or_claim_is_accepted(string extra)
+    public async Task ACorrectlySignedTokenWithAHarmlessExtraHeaderOrClaimIsAccepted(string extra)
     {
         var header = TokenForge.Header();
         var claims = TokenForge.Claims(sub: "accepted-extra");
@@ -217,7 +217,7 @@ public sealed class TokenCorpusTests(FunctionsAppFixture app, ITestOutputHelper 
     [InlineData("bearer")]
     [InlineData("BEARER")]
     [InlineData("bEaReR")]
-    public async Task The_bearer_scheme_name_is_case_insensitive_so_a_valid_token_is_accepted(string scheme)
+    public async Task TheBearerSchemeNameIsCaseInsensitiveSoAValidTokenIsAccepted(string scheme)
     {
         using var response = await SendAsync(HttpMethod.Get, "api/v1.0/protected", [$"{scheme} {TokenForge.Sign(TokenForge.Header(), TokenForge.Claims(sub: "scheme-case"), App.SigningKey)}"]);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -225,7 +225,7 @@ public sealed class TokenCorpusTests(FunctionsAppFixture app, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task The_victims_forged_twin_signed_with_the_right_key_is_accepted_so_each_refusal_is_caused_by_its_case()
+    public async Task TheVictimsForgedTwinSignedWithTheRightKeyIsAcceptedSoEachRefusalIsCausedByItsCase()
     {
         // Positive control for the corpus: the victim's claims, signed as the app signs, pass
         // (on protected only, which has no side effect).
@@ -316,7 +316,7 @@ public sealed class TokenCorpusTests(FunctionsAppFixture app, ITestOutputHelper 
             "payload tampered, original signature" => $"{victim.Access.Split('.')[0]}.{TokenForge.Encode(TamperedClaims(victim.Access))}.{victim.Access.Split('.')[2]}",
             "signature stripped, trailing dot kept" => $"{parts[0]}.{parts[1]}.",
             "signature and its dot stripped" => $"{parts[0]}.{parts[1]}",
-            "signature bit flipped" => TestTokens.WithFlippedSignature(valid),
+            "signature bit flipped" => TokenForge.WithFlippedSignature(valid),
 
             "four segments" => valid + "." + parts[2],
             "extra empty segment" => valid + ".",

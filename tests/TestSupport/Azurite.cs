@@ -40,8 +40,11 @@ public sealed class Azurite : IAsyncDisposable
     /// <summary>Whether the Azurite process is running (it may still be starting).</summary>
     public bool IsRunning => _process is { Exited.IsCompleted: false };
 
-    public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevAccountKey};TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
+    public string ConnectionString => ConnectionStringFor(TablePort);
+
+    /// <summary>The development account's connection string for a table service on <paramref name="tablePort"/>.</summary>
+    public static string ConnectionStringFor(int tablePort) =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevAccountKey};TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
 
     public static Task<Azurite> StartAsync(string repositoryRoot, TestLog log) => StartAsync(repositoryRoot, log, persistent: false);
 

@@ -1,4 +1,3 @@
-using Xunit;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
@@ -13,6 +12,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Xunit;
 
 namespace JwtFunctions.TestSupport;
 

@@ -1,5 +1,5 @@
-using Xunit.Abstractions;
 using System.Collections.Concurrent;
+using Xunit.Abstractions;
 
 namespace JwtFunctions.TestSupport;
 

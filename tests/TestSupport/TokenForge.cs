@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace JwtFunctions.TestSupport;
@@ -11,6 +13,11 @@ namespace JwtFunctions.TestSupport;
 /// </summary>
 public static class TokenForge
 {
+    public const string Issuer = "jwtfunctions";
+    public const string Audience = "jwtfunctions-api";
+
+    private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
+
     public static Dictionary<string, object?> Header(string typ = "at+jwt", string kid = "local", string alg = "HS256") =>
         new() { ["alg"] = alg, ["typ"] = typ, ["kid"] = kid };
 
@@ -25,8 +32,8 @@ public static class TokenForge
             ["iat"] = issued.ToUnixTimeSeconds(),
             ["nbf"] = issued.ToUnixTimeSeconds(),
             ["exp"] = (issued + (lifetime ?? TimeSpan.FromMinutes(15))).ToUnixTimeSeconds(),
-            ["iss"] = "jwtfunctions",
-            ["aud"] = "jwtfunctions-api",
+            ["iss"] = Issuer,
+            ["aud"] = Audience,
         };
     }
 
@@ -110,4 +117,75 @@ public static class TokenForge
     /// <summary>A symmetric key as a JWK (<c>kty: oct</c>), for an embedded <c>jwk</c> header naming an attacker's HMAC key.</summary>
     public static Dictionary<string, object?> SymmetricJwk(byte[] key, string kid) =>
         new() { ["kty"] = "oct", ["kid"] = kid, ["k"] = Base64UrlEncoder.Encode(key) };
+
+    /// <summary>A well-formed token signed through <c>JsonWebTokenHandler</c>, as the app would issue one.</summary>
+    public static string Create(
+        byte[] key,
+        string typ = "at+jwt",
+        string keyId = "local",
+        string algorithm = SecurityAlgorithms.HmacSha256,
+        string issuer = Issuer,
+        string audience = Audience,
+        string subject = "forged-user",
+        TimeSpan? expiresIn = null,
+        TimeSpan? issuedAgo = null)
+    {
+        var now = DateTime.UtcNow;
+        var issued = now - (issuedAgo ?? TimeSpan.Zero);
+        return Handler.CreateToken(new SecurityTokenDescriptor
+        {
+            TokenType = typ,
+            Issuer = issuer,
+            Audience = audience,
+            IssuedAt = issued,
+            NotBefore = issued,
+            Expires = now + (expiresIn ?? TimeSpan.FromMinutes(10)),
+            Claims = new Dictionary<string, object>
+            {
+                ["sub"] = subject,
+                ["jti"] = Guid.NewGuid().ToString("N"),
+                ["sid"] = Guid.NewGuid().ToString("N"),
+            },
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key) { KeyId = keyId }, algorithm),
+        });
+    }
+
+    /// <summary>An unsigned token (<c>alg: none</c>) with otherwise valid claims.</summary>
+    public static string UnsignedToken(string typ = "at+jwt")
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var header = new JsonObject { ["alg"] = "none", ["typ"] = typ, ["kid"] = "local" };
+        var payload = new JsonObject
+        {
+            ["sub"] = "forged-user", ["jti"] = Guid.NewGuid().ToString("N"), ["sid"] = Guid.NewGuid().ToString("N"),
+            ["iss"] = Issuer, ["aud"] = Audience, ["iat"] = now, ["nbf"] = now, ["exp"] = now + 600,
+        };
+        return $"{EncodeNode(header)}.{EncodeNode(payload)}.";
+    }
+
+    /// <summary>The token with one payload claim changed and the original signature kept.</summary>
+    public static string WithPayloadClaim(string token, string claim, string value)
+    {
+        var parts = token.Split('.');
+        var payload = JsonNode.Parse(Base64UrlEncoder.DecodeBytes(parts[1]))!.AsObject();
+        payload[claim] = value;
+        return $"{parts[0]}.{Encode(payload)}.{parts[2]}";
+    }
+
+    /// <summary>The token with one character of its signature flipped.</summary>
+    public static string WithFlippedSignature(string token)
+    {
+        var parts = token.Split('.');
+        var signature = parts[2].ToCharArray();
+        signature[5] = signature[5] == 'A' ? 'B' : 'A';
+        return $"{parts[0]}.{parts[1]}.{new string(signature)}";
+    }
+
+    public static JsonElement DecodeHeader(string token) => Decode(token.Split('.')[0]);
+
+    public static JsonElement DecodePayload(string token) => Decode(token.Split('.')[1]);
+
+    private static JsonElement Decode(string segment) => JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(segment)).RootElement.Clone();
+
+    private static string EncodeNode(JsonNode node) => Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(node.ToJsonString()));
 }

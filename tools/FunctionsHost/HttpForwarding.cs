@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -42,6 +43,14 @@ internal sealed class HttpForwarding : IDisposable
             UseProxy = false,
             AutomaticDecompression = DecompressionMethods.None,
             ActivityHeadersPropagator = null,
+            // Kestrel accepts UTF-8 in request header values, but HttpClient refuses to send
+            // anything but ASCII unless told an encoding: the forward would fail and the client
+            // wait for the worker's 15 s timeout, then get a 500. In Azure the App Service front
+            // end re-encodes such values to ASCII before the host sees them (azure-functions-host
+            // issue 9718), so the app answers them; this host has no front end, and forwards them
+            // as UTF-8 instead, so that the app answers them here too (fidelity table, row
+            // "non-ASCII header value").
+            RequestHeaderEncodingSelector = static (_, _) => Encoding.UTF8,
         };
         _invoker = new HttpMessageInvoker(new ConnectRetryHandler(handler, log), disposeHandler: true);
     }

@@ -1,69 +1,77 @@
+using System.CommandLine;
+using System.CommandLine.Help;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using JwtFunctions.FunctionsHost;
 using Microsoft.Extensions.Logging;
 
-// Command line: JwtFunctions.FunctionsHost [--app DIR] [--port N] [--settings FILE]
-//                                          [--env KEY=VALUE]... [--verbose] [--measure-startup PATH]
-const string Usage = """
+// Command line (System.CommandLine): see --help. A bad argument prints the parser's message and
+// exits with 2, as the usual shell convention for usage errors.
+var appOption = new Option<DirectoryInfo>("--app") { Description = "built app folder with worker.config.json (default: current folder)" };
+var portOption = new Option<int?>("--port", "-p") { Description = "loopback HTTP port (default: local.settings.json Host.LocalHttpPort, else 7071; 0 = any free port)" };
+portOption.Validators.Add(result =>
+{
+    // A value that is not a number is reported by the parser itself.
+    if (result.Tokens is [{ } token] && int.TryParse(token.Value, out var value) && value is < 0 or > 65535)
+    {
+        result.AddError("--port must be between 0 and 65535.");
+    }
+});
+var settingsOption = new Option<FileInfo>("--settings") { Description = "local.settings.json to use (default: the one in the app folder)" };
+var envOption = new Option<string[]>("--env")
+{
+    Description = "extra environment variable for the worker, KEY=VALUE (repeatable)",
+    AllowMultipleArgumentsPerToken = false,
+};
+envOption.Validators.Add(result =>
+{
+    foreach (var pair in result.GetValueOrDefault<string[]>() ?? [])
+    {
+        if (pair.IndexOf('=', StringComparison.Ordinal) <= 0)
+        {
+            result.AddError($"--env expects KEY=VALUE, got '{pair}'.");
+        }
+    }
+});
+var verboseOption = new Option<bool>("--verbose") { Description = "also show debug-level host and worker logs" };
+var measureOption = new Option<string>("--measure-startup")
+{
+    Description = "GET this path until it answers 200, print the time since the worker process started, then stop (exit code 0 on success)",
+};
+var command = new RootCommand("""
     Local Azure Functions host for the JwtFunctions worker (tests and development; `func start`
     remains the primary way to run the app locally).
-
-    Usage: JwtFunctions.FunctionsHost [options]
-      --app DIR               built app folder with worker.config.json (default: current folder)
-      --port N                loopback HTTP port (default: local.settings.json Host.LocalHttpPort, else 7071; 0 = any free port)
-      --settings FILE         local.settings.json to use (default: the one in the app folder)
-      --env KEY=VALUE         extra environment variable for the worker (repeatable)
-      --verbose               also show debug-level host and worker logs
-      --measure-startup PATH  GET PATH until it answers 200, print the time since the worker
-                              process started, then stop (exit code 0 on success)
-      -h, --help              show this text
-    """;
-
-string? appDirectory = null;
-int? port = null;
-string? settingsPath = null;
-string? measurePath = null;
-var verbose = false;
-var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-for (var i = 0; i < args.Length; i++)
+    """)
 {
-    string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-    switch (args[i])
+    appOption, portOption, settingsOption, envOption, verboseOption, measureOption,
+};
+var parsed = command.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
     {
-        case "--app":
-            appDirectory = Value();
-            break;
-        case "--port" or "-p":
-            port = int.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture);
-            break;
-        case "--settings":
-            settingsPath = Value();
-            break;
-        case "--env":
-            var pair = Value();
-            var separator = pair.IndexOf('=', StringComparison.Ordinal);
-            if (separator <= 0)
-            {
-                Console.Error.WriteLine($"--env expects KEY=VALUE, got '{pair}'.");
-                return 2;
-            }
-
-            environment[pair[..separator]] = pair[(separator + 1)..];
-            break;
-        case "--verbose":
-            verbose = true;
-            break;
-        case "--measure-startup":
-            measurePath = Value();
-            break;
-        case "-h" or "--help":
-            Console.WriteLine(Usage);
-            return 0;
-        default:
-            Console.Error.WriteLine($"Unknown argument '{args[i]}'.{Environment.NewLine}{Usage}");
-            return 2;
+        Console.Error.WriteLine(error.Message);
     }
+
+    Console.Error.WriteLine("Try --help.");
+    return 2;
+}
+
+if (parsed.Action is HelpAction)
+{
+    return await parsed.InvokeAsync();
+}
+
+var appDirectory = parsed.GetValue(appOption)?.FullName;
+var port = parsed.GetValue(portOption);
+var settingsPath = parsed.GetValue(settingsOption)?.FullName;
+var measurePath = parsed.GetValue(measureOption);
+var verbose = parsed.GetValue(verboseOption);
+var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+foreach (var pair in parsed.GetValue(envOption) ?? [])
+{
+    var separator = pair.IndexOf('=', StringComparison.Ordinal);
+    environment[pair[..separator]] = pair[(separator + 1)..];
 }
 
 using var stop = new CancellationTokenSource();

@@ -95,3 +95,12 @@ public sealed class PasswordHasher
         return salt.Length >= SaltBytes && hash.Length == HashBytes;
     }
 }
+
+public enum PasswordVerification
+{
+    Failed,
+    Succeeded,
+
+    /// <summary>Correct, but hashed with weaker parameters than configured: store a new hash.</summary>
+    SucceededRehashNeeded,
+}

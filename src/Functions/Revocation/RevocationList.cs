@@ -1,7 +1,9 @@
 using System.Collections.Frozen;
-using JwtFunctions.Storage;
+using JwtFunctions.Endpoints;
+using JwtFunctions.Hosting;
 using JwtFunctions.Tokens;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace JwtFunctions.Revocation;
 
@@ -99,4 +101,27 @@ public sealed class RevocationList(RevocationStore store, TimeProvider time, ILo
     {
         public static readonly Snapshot Empty = new(FrozenSet<string>.Empty, FrozenDictionary<string, long>.Empty);
     }
+}
+
+/// <summary>Reloads <see cref="RevocationList"/> at start-up and every <see cref="RevocationOptions.RefreshInterval"/>.</summary>
+public sealed class RevocationRefreshService(RevocationList list, IOptions<RevocationOptions> options, TimeProvider time) : PeriodicRefreshService(time)
+{
+    protected override TimeSpan Interval => options.Value.RefreshInterval;
+
+    protected override Task<bool> RefreshOnceAsync(CancellationToken cancellationToken) => list.RefreshAsync(cancellationToken);
+}
+
+internal static partial class RevocationLog
+{
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Revocation list could not be loaded ({ErrorType}); serving with the last copy: {KeepServing}")]
+    public static partial void LoadFailed(ILogger logger, string errorType, bool keepServing);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Access token {TokenId} of {User} revoked")]
+    public static partial void AccessTokenRevoked(ILogger logger, string tokenId, string user);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Every token of {User} revoked (generation {Generation}, {Families} session(s))")]
+    public static partial void UserTokensRevoked(ILogger logger, string user, long generation, int families);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Refresh session {SessionId} of {User} revoked")]
+    public static partial void SessionRevoked(ILogger logger, string sessionId, string user);
 }

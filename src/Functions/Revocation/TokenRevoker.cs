@@ -1,4 +1,4 @@
-using JwtFunctions.Storage;
+using JwtFunctions.Accounts;
 using JwtFunctions.Tokens;
 using Microsoft.Extensions.Logging;
 

@@ -1,3 +1,9 @@
+using JwtFunctions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
 namespace JwtFunctions.Tokens;
 
 /// <summary>
@@ -25,4 +31,72 @@ public sealed class JwtOptions
 
     /// <summary>Tolerance for clock differences when checking <c>exp</c> and <c>nbf</c>. Default 60 seconds, at most 5 minutes.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>Start-up checks of <see cref="JwtOptions"/>, each message saying how to fix it.</summary>
+public sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
+{
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
+
+    public ValidateOptionsResult Validate(string? name, JwtOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Issuer))
+        {
+            failures.Add("Jwt:Issuer must not be empty; it is written to and required in every token's iss claim (default jwtfunctions).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Audience))
+        {
+            failures.Add("Jwt:Audience must not be empty; it is written to and required in every token's aud claim (default jwtfunctions-api).");
+        }
+
+        if (!JwtAlgorithms.IsSupported(options.Algorithm))
+        {
+            failures.Add("Jwt:Algorithm must be HS256, HS384 or HS512 (default HS256).");
+        }
+
+        if (options.AccessTokenLifetime < TimeSpan.FromMinutes(1) || options.AccessTokenLifetime > TimeSpan.FromDays(1))
+        {
+            failures.Add("Jwt:AccessTokenLifetime must be between 00:01:00 and 1.00:00:00 (default 00:15:00).");
+        }
+
+        if (options.RefreshTokenLifetime <= options.AccessTokenLifetime || options.RefreshTokenLifetime > TimeSpan.FromDays(365))
+        {
+            failures.Add("Jwt:RefreshTokenLifetime must be longer than Jwt:AccessTokenLifetime and at most 365.00:00:00 (default 30.00:00:00).");
+        }
+
+        if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > MaxClockSkew)
+        {
+            failures.Add("Jwt:ClockSkew must be between 00:00:00 and 00:05:00 (default 00:01:00).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+/// <summary>The HMAC JWS algorithms this service may be configured with (RFC 7518 §3.2).</summary>
+public static class JwtAlgorithms
+{
+    public static bool IsSupported(string? algorithm) => algorithm is SecurityAlgorithms.HmacSha256 or SecurityAlgorithms.HmacSha384 or SecurityAlgorithms.HmacSha512;
+
+    /// <summary>RFC 7518 §3.2: a key at least as long as the hash output.</summary>
+    public static int MinimumKeyBytes(string algorithm) => algorithm switch
+    {
+        SecurityAlgorithms.HmacSha256 => 32,
+        SecurityAlgorithms.HmacSha384 => 48,
+        SecurityAlgorithms.HmacSha512 => 64,
+        _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "Jwt:Algorithm must be HS256, HS384 or HS512."),
+    };
+}
+
+public static class TokensServiceCollectionExtensions
+{
+    /// <summary>Token creation and validation with the options from the <c>Jwt</c> section.</summary>
+    internal static IServiceCollection AddJwtTokens(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<JwtOptions, JwtOptionsValidator>(JwtOptions.SectionName);
+        services.TryAddSingleton<TokenService>();
+        return services;
+    }
 }

@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
-using JwtFunctions.Keys;
+using JwtFunctions.Endpoints;
+using JwtFunctions.SigningKeys;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using Microsoft.Extensions.Options;
 
 namespace JwtFunctions.Tokens;
 
@@ -105,7 +106,7 @@ public sealed class TokenService
             return TokenValidation.Fail(TokenFailure.InvalidSubject);
         }
 
-        // Tokens from before generations existed carry none: generation 0.
+        // A token without gen is generation 0, the generation every user starts at.
         var generation = jwt.TryGetPayloadValue<long>(GenerationClaim, out var gen) ? gen : 0;
         return TokenValidation.Success(new TokenPrincipal(subject, tokenId, sessionId, kind, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), generation));
     }
@@ -161,9 +162,8 @@ public sealed class TokenService
         ClockSkew = _options.ClockSkew,
         // alg is pinned (RFC 8725 §3.1): none, other HMACs and asymmetric algorithms are refused.
         // typ tells an access token from a refresh token (RFC 8725 §3.11, RFC 9068 §2.1).
-        // Both are checked by delegates, not by ValidAlgorithms/ValidTypes lists: the handler
-        // clones the parameters into every successful result, copying each list (two per call),
-        // while a delegate is copied by reference. Same checks, same exceptions, ordinal match.
+        // Both are checked by delegates (the handler clones the parameters into every successful
+        // result, copying lists but not delegates), matched ordinally.
         AlgorithmValidator = IsPinnedAlgorithm,
         TypeValidator = (type, _, _) => string.Equals(type, tokenType, StringComparison.Ordinal)
             ? type

@@ -1,5 +1,4 @@
 using JwtFunctions.Accounts;
-using JwtFunctions.Storage;
 using JwtFunctions.Tests.Infrastructure;
 
 namespace JwtFunctions.Tests.Accounts;

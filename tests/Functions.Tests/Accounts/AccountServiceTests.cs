@@ -56,7 +56,7 @@ public sealed class AccountServiceTests(AzuriteFixture azurite)
 
         var unknown = new List<double>();
         var wrong = new List<double>();
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < 5; i++)
         {
             var watch = Stopwatch.StartNew();
             var a = await app.Accounts.LoginAsync("nobody-here", Password, default);
@@ -70,7 +70,9 @@ public sealed class AccountServiceTests(AzuriteFixture azurite)
         }
 
         // Both pay one PBKDF2 at 600,000 iterations (hundreds of ms); a skipped hash would be ~1 ms.
-        var ratio = Median(unknown) / Median(wrong);
+        // The fastest of each: other load on the machine only ever adds time, so the minimum is
+        // the closest to the work itself.
+        var ratio = unknown.Min() / wrong.Min();
         Assert.InRange(ratio, 0.5, 2.0);
     }
 
@@ -199,6 +201,4 @@ public sealed class AccountServiceTests(AzuriteFixture azurite)
 
         Assert.Equal(GrantFailure.KeysUnavailable, (await app.Accounts.LoginAsync("alice", Password, default)).Failure);
     }
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using Azure.Data.Tables;
-using JwtFunctions.Keys;
+using JwtFunctions.Hosting;
 using JwtFunctions.Revocation;
-using JwtFunctions.Storage;
+using JwtFunctions.SigningKeys;
 using JwtFunctions.Tokens;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

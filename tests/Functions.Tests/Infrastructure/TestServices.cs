@@ -1,9 +1,8 @@
 using JwtFunctions.Accounts;
-using JwtFunctions.HealthChecks;
-using JwtFunctions.Keys;
-using JwtFunctions.Middleware;
+using JwtFunctions.Authentication;
+using JwtFunctions.Hosting;
 using JwtFunctions.Revocation;
-using JwtFunctions.Storage;
+using JwtFunctions.SigningKeys;
 using JwtFunctions.Tokens;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace JwtFunctions.Tests.Infrastructure;
 
 /// <summary>
-/// The app's own service registrations (the same AddX() calls as Program.cs) over in-memory
+/// The app's own service registration (AddJwtFunctions, as Program.cs) over in-memory
 /// settings: Azurite for storage, a local signing key, uniquely named tables.
 /// </summary>
 public sealed class TestServices : IAsyncDisposable
@@ -54,14 +53,7 @@ public sealed class TestServices : IAsyncDisposable
             services.AddSingleton(time);
         }
 
-        services
-            .AddSigningKeys()
-            .AddJwtTokens()
-            .AddTableStorage()
-            .AddRevocation()
-            .AddAccounts()
-            .AddHealthProbe()
-            .AddBearerAuthentication();
+        services.AddJwtFunctions(configuration);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
         // What the hosted refresh services do at start-up (a storage that is down stays unloaded).
@@ -71,6 +63,8 @@ public sealed class TestServices : IAsyncDisposable
     }
 
     public IReadOnlyDictionary<string, string?> Settings { get; }
+
+    public IServiceProvider Provider => _provider;
 
     public T Get<T>() where T : notnull => _provider.GetRequiredService<T>();
 

@@ -1,4 +1,5 @@
-using JwtFunctions.Storage;
+using JwtFunctions.Accounts;
+using JwtFunctions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace JwtFunctions.Tests.Infrastructure;

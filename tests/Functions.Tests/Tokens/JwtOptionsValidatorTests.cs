@@ -1,5 +1,13 @@
 using JwtFunctions.Tokens;
 
+
+
+
+
+
+
+
+
 namespace JwtFunctions.Tests.Tokens;
 
 public sealed class JwtOptionsValidatorTests

@@ -264,7 +264,7 @@ public sealed class TokenServiceTests
                 header["typ"] = string.Empty;
                 break;
             case "typ-upper-case":
-                // typ is matched exactly, as the library's ValidTypes did (ordinal).
+                // typ is matched exactly (ordinal): "AT+JWT" is not "at+jwt".
                 header["typ"] = "AT+JWT";
                 break;
             case "sub-number":

@@ -1,8 +1,8 @@
 using System.Reflection;
 using JwtFunctions.Accounts;
+using JwtFunctions.Hosting;
 using JwtFunctions.Infra.Tests.Infrastructure;
-using JwtFunctions.Keys;
-using JwtFunctions.Storage;
+using JwtFunctions.SigningKeys;
 using JwtFunctions.Tokens;
 
 namespace JwtFunctions.Infra.Tests.Configuration;

@@ -1,0 +1,239 @@
+using Azure;
+using Azure.Data.Tables;
+using JwtFunctions.Hosting;
+using JwtFunctions.Revocation;
+using Microsoft.Extensions.Options;
+
+namespace JwtFunctions.Accounts;
+
+/// <summary>
+/// Refresh-token state in Table Storage: one family per login, one entity per token. Rotation is
+/// an entity-group transaction conditional on the spent token's ETag (optimistic concurrency), so
+/// of two concurrent refreshes of one token exactly one succeeds, on any number of instances.
+/// </summary>
+public sealed class RefreshTokenStore
+{
+    private const int MaxTransactionSize = 100;
+
+    private readonly ProvisionedTable _table;
+    private readonly TimeProvider _time;
+
+    public RefreshTokenStore(TableServiceClient service, IOptions<StorageOptions> options, TimeProvider time)
+    {
+        _table = new ProvisionedTable(service.GetTableClient(options.Value.RefreshTokensTable));
+        _time = time;
+    }
+
+    /// <summary>Starts a family with its first token, atomically.</summary>
+    public async Task CreateFamilyAsync(string user, string familyId, string tokenId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var family = new RefreshFamilyEntity { PartitionKey = user, RowKey = RefreshFamilyEntity.RowKeyFor(familyId), CreatedAt = _time.GetUtcNow() };
+        var token = NewToken(user, familyId, tokenId, expiresAt);
+        await table.SubmitTransactionAsync(
+            [new TableTransactionAction(TableTransactionActionType.Add, family), new TableTransactionAction(TableTransactionActionType.Add, token)],
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Spends <paramref name="tokenId"/> and adds its successor in one transaction. A token that was
+    /// already spent is reuse (RFC 9700 §4.14.2): the whole family is revoked.
+    /// </summary>
+    public async Task<RotationResult> RotateAsync(string user, string familyId, string tokenId, string successorId, DateTimeOffset successorExpiresAt, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var familyRead = table.GetEntityIfExistsAsync<RefreshFamilyEntity>(user, RefreshFamilyEntity.RowKeyFor(familyId), cancellationToken: cancellationToken);
+        var tokenRead = table.GetEntityIfExistsAsync<RefreshTokenEntity>(user, RefreshTokenEntity.RowKeyFor(tokenId), cancellationToken: cancellationToken);
+        var family = await familyRead.ConfigureAwait(false);
+        var token = await tokenRead.ConfigureAwait(false);
+
+        if (!family.HasValue || !token.HasValue || token.Value!.FamilyId != familyId)
+        {
+            return RotationResult.NotFound;
+        }
+
+        if (family.Value!.Revoked)
+        {
+            return RotationResult.FamilyRevoked;
+        }
+
+        if (token.Value.State != RefreshTokenStates.Active)
+        {
+            await RevokeFamilyAsync(user, familyId, RevocationReasons.Reuse, cancellationToken).ConfigureAwait(false);
+            return RotationResult.Reused;
+        }
+
+        var spent = new TableEntity(user, token.Value.RowKey)
+        {
+            [nameof(RefreshTokenEntity.State)] = RefreshTokenStates.Spent,
+            [nameof(RefreshTokenEntity.Successor)] = successorId,
+            [nameof(RefreshTokenEntity.SpentAt)] = _time.GetUtcNow(),
+        };
+        try
+        {
+            await table.SubmitTransactionAsync(
+                [
+                    new TableTransactionAction(TableTransactionActionType.UpdateMerge, spent, token.Value.ETag),
+                    new TableTransactionAction(TableTransactionActionType.Add, NewToken(user, familyId, successorId, successorExpiresAt)),
+                ],
+                cancellationToken).ConfigureAwait(false);
+            return RotationResult.Rotated;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 409)
+        {
+            return RotationResult.LostRace;
+        }
+    }
+
+    /// <summary>Revokes one family (logout, reuse). Unknown families are ignored.</summary>
+    public async Task RevokeFamilyAsync(string user, string familyId, string reason, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.UpdateEntityAsync(Revocation(user, RefreshFamilyEntity.RowKeyFor(familyId), reason), ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+    }
+
+    /// <summary>Revokes every family of the user ("log out everywhere"). Returns how many were still live.</summary>
+    public async Task<int> RevokeAllAsync(string user, string reason, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+
+        // CreateQueryFilter escapes the values: the user name never reaches the filter verbatim.
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {user} and RowKey ge {RefreshFamilyEntity.RowPrefix} and RowKey lt {RefreshFamilyEntity.RowPrefixEnd} and Revoked eq {false}");
+        var batch = new List<TableTransactionAction>(MaxTransactionSize);
+        var revoked = 0;
+        await foreach (var family in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            batch.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, Revocation(user, family.RowKey, reason), ETag.All));
+            if (batch.Count == MaxTransactionSize)
+            {
+                await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
+                revoked += batch.Count;
+                batch.Clear();
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
+            revoked += batch.Count;
+        }
+
+        return revoked;
+    }
+
+    public async Task<RefreshTokenEntity?> FindTokenAsync(string user, string tokenId, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var found = await table.GetEntityIfExistsAsync<RefreshTokenEntity>(user, RefreshTokenEntity.RowKeyFor(tokenId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return found.HasValue ? found.Value : null;
+    }
+
+    public async Task<RefreshFamilyEntity?> FindFamilyAsync(string user, string familyId, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var found = await table.GetEntityIfExistsAsync<RefreshFamilyEntity>(user, RefreshFamilyEntity.RowKeyFor(familyId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return found.HasValue ? found.Value : null;
+    }
+
+    private TableEntity Revocation(string user, string rowKey, string reason) => new(user, rowKey)
+    {
+        [nameof(RefreshFamilyEntity.Revoked)] = true,
+        [nameof(RefreshFamilyEntity.RevokedAt)] = _time.GetUtcNow(),
+        [nameof(RefreshFamilyEntity.RevokedReason)] = reason,
+    };
+
+    private static RefreshTokenEntity NewToken(string user, string familyId, string tokenId, DateTimeOffset expiresAt) => new()
+    {
+        PartitionKey = user,
+        RowKey = RefreshTokenEntity.RowKeyFor(tokenId),
+        FamilyId = familyId,
+        ExpiresAt = expiresAt,
+        State = RefreshTokenStates.Active,
+    };
+}
+
+public enum RotationResult
+{
+    Rotated,
+
+    /// <summary>No such token in this user's family.</summary>
+    NotFound,
+
+    /// <summary>The family was revoked (logout or earlier reuse).</summary>
+    FamilyRevoked,
+
+    /// <summary>The token was already spent: reuse. The family has now been revoked.</summary>
+    Reused,
+
+    /// <summary>Another request spent the token at the same moment (its ETag changed); that one won.</summary>
+    LostRace,
+}
+
+public static class RefreshTokenStates
+{
+    public const string Active = "active";
+    public const string Spent = "spent";
+}
+
+/// <summary>
+/// A refresh-token family: every token descended from one login (one session, the tokens' <c>sid</c>).
+/// Revoking the family revokes all of them at once. PartitionKey is the user, RowKey <c>f_{familyId}</c>.
+/// </summary>
+public sealed class RefreshFamilyEntity : ITableEntity
+{
+    public const string RowPrefix = "f_";
+
+    /// <summary>The first row key after every <see cref="RowPrefix"/> key ('`' follows '_'): the exclusive end of a family range query.</summary>
+    public const string RowPrefixEnd = "f`";
+
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public bool Revoked { get; set; }
+
+    public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary><see cref="RevocationReasons"/>.</summary>
+    public string? RevokedReason { get; set; }
+
+    public static string RowKeyFor(string familyId) => RowPrefix + familyId;
+}
+
+/// <summary>
+/// One refresh token, by <c>jti</c>. PartitionKey is the user, RowKey <c>t_{jti}</c>, so a rotation
+/// (spend this one, add its successor) is one entity-group transaction in one partition.
+/// </summary>
+public sealed class RefreshTokenEntity : ITableEntity
+{
+    public const string RowPrefix = "t_";
+
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string FamilyId { get; set; } = string.Empty;
+
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary><see cref="RefreshTokenStates"/>: active until used once, then spent.</summary>
+    public string State { get; set; } = RefreshTokenStates.Active;
+
+    /// <summary>The <c>jti</c> of the token this one was exchanged for.</summary>
+    public string? Successor { get; set; }
+
+    public DateTimeOffset? SpentAt { get; set; }
+
+    public static string RowKeyFor(string tokenId) => RowPrefix + tokenId;
+}

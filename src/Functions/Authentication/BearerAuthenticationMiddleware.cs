@@ -1,0 +1,103 @@
+using JwtFunctions.Endpoints;
+using JwtFunctions.Tokens;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace JwtFunctions.Authentication;
+
+/// <summary>
+/// Validates the Bearer token before any HTTP function runs; default deny. A refused request gets
+/// its 401 (or 503) here and the function never runs. Non-HTTP triggers pass through untouched.
+/// </summary>
+public sealed class BearerAuthenticationMiddleware(
+    EndpointAccessResolver access,
+    BearerAuthenticator authenticator,
+    ILogger<BearerAuthenticationMiddleware> logger) : IFunctionsWorkerMiddleware
+{
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        var required = access.Resolve(context.FunctionDefinition);
+        if (required is EndpointAccess.Anonymous or EndpointAccess.NotHttp)
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        var request = await context.GetHttpRequestDataAsync().ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"HTTP function {context.FunctionDefinition.Name} has no HttpRequestData.");
+        // The raw header as received: the validated TryGetValues would parse it into an
+        // AuthenticationHeaderValue and format it back (a second copy of the token per request).
+        // ExtractToken parses it itself, to RFC 6750 §2.1 ("Bearer" 1*SP b64token).
+        IEnumerable<string>? authorization = request.Headers.NonValidated.TryGetValues("Authorization", out var raw) ? raw : null;
+        var kind = required == EndpointAccess.RefreshToken ? TokenKind.Refresh : TokenKind.Access;
+        var outcome = await authenticator.AuthenticateAsync(authorization, kind, context.CancellationToken).ConfigureAwait(false);
+
+        if (outcome.Principal is { } principal)
+        {
+            context.SetTokenPrincipal(principal);
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (outcome.TokenMissing && required == EndpointAccess.RefreshToken)
+        {
+            // The refresh token may come in the body instead; the function validates it.
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        MiddlewareLog.Refused(logger, context.FunctionDefinition.Name, outcome.TokenMissing ? "no token" : outcome.Failure.ToString());
+        context.GetInvocationResult().Value = outcome.TokenMissing
+            ? await request.TokenMissingAsync().ConfigureAwait(false)
+            : await request.TokenRejectedAsync(outcome.Failure).ConfigureAwait(false);
+    }
+}
+
+/// <summary>The validated caller, carried in <see cref="FunctionContext.Items"/> under a private key.</summary>
+public static class FunctionContextTokenExtensions
+{
+    private static readonly object Key = new();
+
+    /// <summary>The caller the middleware validated, or <c>null</c> (anonymous function, or a refresh token sent in the body).</summary>
+    public static TokenPrincipal? GetTokenPrincipal(this FunctionContext context) =>
+        context.Items.TryGetValue(Key, out var value) ? value as TokenPrincipal : null;
+
+    /// <summary>The caller of a function that requires a token. Throws only if the middleware is not registered: a misconfiguration.</summary>
+    public static TokenPrincipal GetRequiredTokenPrincipal(this FunctionContext context) =>
+        context.GetTokenPrincipal() ?? throw new InvalidOperationException(
+            $"No validated token on this invocation. Register {nameof(BearerAuthenticationMiddleware)} in Program.cs (builder.UseBearerAuthentication()).");
+
+    internal static void SetTokenPrincipal(this FunctionContext context, TokenPrincipal principal) => context.Items[Key] = principal;
+}
+
+public static class BearerAuthenticationExtensions
+{
+    /// <summary>The Bearer middleware; its services come with <c>AddJwtFunctions</c>.</summary>
+    public static IFunctionsWorkerApplicationBuilder UseBearerAuthentication(this IFunctionsWorkerApplicationBuilder builder) =>
+        builder.UseMiddleware<BearerAuthenticationMiddleware>();
+
+    /// <summary>What the Bearer middleware needs.</summary>
+    internal static IServiceCollection AddBearerAuthentication(this IServiceCollection services)
+    {
+        services.TryAddSingleton<EndpointAccessResolver>();
+        services.TryAddSingleton<BearerAuthenticator>();
+        return services;
+    }
+}
+
+/// <summary>Middleware log lines. The token itself is never logged, only why it was refused.</summary>
+internal static partial class MiddlewareLog
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "{Function}: request refused, {Failure}")]
+    public static partial void Refused(ILogger logger, string function, string failure);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "{Function}: unhandled exception")]
+    public static partial void Unhandled(ILogger logger, string function, Exception exception);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "{Function}: dependency unavailable ({ErrorType}, status {Status})")]
+    public static partial void DependencyUnavailable(ILogger logger, string function, string errorType, int status);
+}

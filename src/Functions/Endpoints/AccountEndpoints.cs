@@ -1,0 +1,84 @@
+using System.Net;
+using JwtFunctions.Accounts;
+using JwtFunctions.Authentication;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Http;
+
+namespace JwtFunctions.Endpoints;
+
+/// <summary><c>POST /api/v1.0/register</c>: creates an account; 404 unless <c>Accounts:RegistrationEnabled</c>.</summary>
+public sealed class Register(AccountService accounts)
+{
+    [Function(nameof(Register))]
+    [AnonymousFunction]
+    public async Task<HttpResponseData> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1.0/register")] HttpRequestData request,
+        CancellationToken cancellationToken)
+    {
+        if (!accounts.RegistrationEnabled)
+        {
+            // As if the route did not exist: a disabled endpoint reveals nothing.
+            return await request.ErrorAsync(new ApiError(HttpStatusCode.NotFound, OAuthErrors.NotFound, "No such endpoint"));
+        }
+
+        var (body, error) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.CredentialsRequest, optional: false, cancellationToken);
+        if (error is not null)
+        {
+            return await request.ErrorAsync(error);
+        }
+
+        return await accounts.RegisterAsync(body!.Username, body.Password, cancellationToken) switch
+        {
+            RegistrationResult.Created => await request.JsonAsync(HttpStatusCode.Created, new RegisteredResponse(body.Username!.ToLowerInvariant()), ApiJsonContext.Default.RegisteredResponse),
+            RegistrationResult.UsernameTaken => await request.ErrorAsync(new ApiError(HttpStatusCode.Conflict, OAuthErrors.UsernameTaken, "That username is taken")),
+            RegistrationResult.InvalidUsername => await request.ErrorAsync(ApiError.BadRequest(
+                $"username must be {Usernames.MinLength}-{Usernames.MaxLength} characters of letters, digits and . _ @ -")),
+            RegistrationResult.InvalidPassword => await request.ErrorAsync(ApiError.BadRequest(
+                $"password must be {Passwords.MinLength}-{Passwords.MaxLength} characters")),
+            _ => await request.ErrorAsync(new ApiError(HttpStatusCode.NotFound, OAuthErrors.NotFound, "No such endpoint")),
+        };
+    }
+}
+
+/// <summary>
+/// <c>POST /api/v1.0/password</c> with an access token and <c>{"current_password","new_password"}</c>.
+/// Answers 204; every token of the user, this one included, stops working: log in again.
+/// </summary>
+public sealed class ChangePassword(AccountService accounts)
+{
+    [Function(nameof(ChangePassword))]
+    public async Task<HttpResponseData> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1.0/password")] HttpRequestData request,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.PasswordChangeRequest, optional: false, cancellationToken);
+        if (error is not null)
+        {
+            return await request.ErrorAsync(error);
+        }
+
+        if (Credentials.AreTooLong(null, body!.CurrentPassword))
+        {
+            return await request.ErrorAsync(Credentials.TooLong);
+        }
+
+        return await accounts.ChangePasswordAsync(context.GetRequiredTokenPrincipal(), body!.CurrentPassword, body.NewPassword, cancellationToken) switch
+        {
+            PasswordChangeResult.Changed => request.CreateResponse(HttpStatusCode.NoContent),
+            PasswordChangeResult.InvalidNewPassword => await request.ErrorAsync(ApiError.BadRequest(
+                $"new_password must be {Passwords.MinLength}-{Passwords.MaxLength} characters")),
+            _ => await request.ErrorAsync(new ApiError(HttpStatusCode.BadRequest, OAuthErrors.InvalidGrant, "The current password is incorrect")),
+        };
+    }
+}
+
+/// <summary><c>GET /api/v1.0/protected</c>: who the access token speaks for, as the flask-jwt-extended tutorial's <c>{"username"}</c>.</summary>
+public sealed class Protected
+{
+    [Function(nameof(Protected))]
+    public Task<HttpResponseData> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1.0/protected")] HttpRequestData request,
+        FunctionContext context) =>
+        request.JsonAsync(HttpStatusCode.OK, new UsernameResponse(context.GetRequiredTokenPrincipal().Subject), ApiJsonContext.Default.UsernameResponse);
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using JwtFunctions.Accounts;
+using JwtFunctions.Tokens;
+using Microsoft.Azure.Functions.Worker.Http;
+
+namespace JwtFunctions.Endpoints;
+
+/// <summary>Shapes every response the API sends: JSON bodies, OAuth-style errors, Bearer challenges.</summary>
+public static class ApiResponses
+{
+    /// <summary>Seconds a client should wait after a 503 (RFC 9110 §10.2.3).</summary>
+    public const int RetryAfterSeconds = 5;
+
+    private static readonly string RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+
+    private static readonly ApiError KeysUnavailable = new(HttpStatusCode.ServiceUnavailable, OAuthErrors.TemporarilyUnavailable, "The token service is not ready; try again shortly");
+    private static readonly ApiError StorageUnavailable = new(HttpStatusCode.ServiceUnavailable, OAuthErrors.TemporarilyUnavailable, "A storage dependency is unavailable; try again shortly");
+
+    /// <summary>
+    /// A JSON response. Every header is set before the body is written: under ASP.NET Core
+    /// integration the response writes through to the server, whose headers are sent (and then
+    /// read-only) at the first body write.
+    /// </summary>
+    public static async Task<HttpResponseData> JsonAsync<T>(this HttpRequestData request, HttpStatusCode status, T body, JsonTypeInfo<T> type, params (string Name, string Value)[] headers)
+    {
+        var response = request.CreateResponse(status);
+        response.Headers.Add("Content-Type", "application/json; charset=utf-8");
+        foreach (var (name, value) in headers)
+        {
+            response.Headers.Add(name, value);
+        }
+
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, type);
+        response.Headers.Add("Content-Length", bytes.Length.ToString(CultureInfo.InvariantCulture));
+        await response.Body.WriteAsync(bytes).ConfigureAwait(false);
+        return response;
+    }
+
+    public static Task<HttpResponseData> ErrorAsync(this HttpRequestData request, ApiError error)
+    {
+        var headers = new List<(string Name, string Value)>(2);
+        if (error.Challenge is not null)
+        {
+            headers.Add(("WWW-Authenticate", error.Challenge));
+        }
+
+        if (error.Status == HttpStatusCode.ServiceUnavailable)
+        {
+            headers.Add(("Retry-After", RetryAfter));
+        }
+
+        return request.JsonAsync(error.Status, new ErrorResponse(error.Error, error.Description), ApiJsonContext.Default.ErrorResponse, [.. headers]);
+    }
+
+    /// <summary>A refused token: 401 with the RFC 6750 challenge, or 503 when no key is loaded.</summary>
+    public static Task<HttpResponseData> TokenRejectedAsync(this HttpRequestData request, TokenFailure failure) =>
+        request.ErrorAsync(TokenRejection(failure));
+
+    public static ApiError TokenRejection(TokenFailure failure) => TokenFailures.IsUnavailable(failure)
+        ? KeysUnavailable
+        : new ApiError(HttpStatusCode.Unauthorized, OAuthErrors.InvalidToken, TokenFailures.Describe(failure), BearerChallenge.InvalidToken(failure));
+
+    /// <summary>No token at all: 401 with a bare <c>Bearer</c> challenge (RFC 6750 §3.1: no error code).</summary>
+    public static Task<HttpResponseData> TokenMissingAsync(this HttpRequestData request) =>
+        request.ErrorAsync(new ApiError(HttpStatusCode.Unauthorized, OAuthErrors.InvalidToken, "An access token is required", BearerChallenge.Bare));
+
+    public static Task<HttpResponseData> StorageUnavailableAsync(this HttpRequestData request) => request.ErrorAsync(StorageUnavailable);
+
+    /// <summary>Tokens (RFC 6749 §5.1: no caching of responses that carry them), or the grant's failure.</summary>
+    public static async Task<HttpResponseData> GrantAsync(this HttpRequestData request, TokenGrant grant)
+    {
+        if (grant.Tokens is not { } tokens)
+        {
+            return await request.ErrorAsync(grant.Failure switch
+            {
+                GrantFailure.KeysUnavailable => KeysUnavailable,
+                GrantFailure.InvalidRefreshToken => new ApiError(HttpStatusCode.Unauthorized, OAuthErrors.InvalidGrant,
+                    "The refresh token is invalid, spent or revoked", BearerChallenge.InvalidToken("The refresh token is invalid, spent or revoked")),
+                _ => new ApiError(HttpStatusCode.Unauthorized, OAuthErrors.InvalidGrant, "The username or password is incorrect", BearerChallenge.Bare),
+            }).ConfigureAwait(false);
+        }
+
+        return await request.JsonAsync(
+            HttpStatusCode.OK,
+            new TokenResponse(tokens.AccessToken, tokens.RefreshToken, "Bearer", tokens.ExpiresIn),
+            ApiJsonContext.Default.TokenResponse,
+            ("Cache-Control", "no-store"),
+            ("Pragma", "no-cache")).ConfigureAwait(false);
+    }
+}
+
+/// <summary>A client error to answer with: status, OAuth-style body, optional <c>WWW-Authenticate</c> challenge.</summary>
+public sealed record ApiError(HttpStatusCode Status, string Error, string Description, string? Challenge = null)
+{
+    public static ApiError BadRequest(string description) => new(HttpStatusCode.BadRequest, OAuthErrors.InvalidRequest, description);
+}
+
+/// <summary>The <c>error</c> codes this API answers with (RFC 6749 §5.2, RFC 6750 §3.1).</summary>
+public static class OAuthErrors
+{
+    public const string InvalidRequest = "invalid_request";
+    public const string InvalidGrant = "invalid_grant";
+    public const string InvalidToken = "invalid_token";
+    public const string TemporarilyUnavailable = "temporarily_unavailable";
+    public const string ServerError = "server_error";
+    public const string NotFound = "not_found";
+    public const string UsernameTaken = "username_taken";
+}
+
+/// <summary><c>WWW-Authenticate</c> values (RFC 6750 §3).</summary>
+public static class BearerChallenge
+{
+    /// <summary>No credentials were sent: a bare challenge, no error code (RFC 6750 §3.1).</summary>
+    public const string Bare = "Bearer";
+
+    public static string InvalidToken(string description) => $"Bearer error=\"{OAuthErrors.InvalidToken}\", error_description=\"{description}\"";
+
+    public static string InvalidToken(TokenFailure failure) => InvalidToken(TokenFailures.Describe(failure));
+}

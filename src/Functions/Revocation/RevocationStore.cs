@@ -1,0 +1,122 @@
+using Azure;
+using Azure.Data.Tables;
+using JwtFunctions.Endpoints;
+using JwtFunctions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace JwtFunctions.Revocation;
+
+/// <summary>Revoked access tokens and raised token generations, read in full by every instance's revocation list.</summary>
+public sealed class RevocationStore
+{
+    private readonly ProvisionedTable _table;
+
+    public RevocationStore(TableServiceClient service, IOptions<StorageOptions> options)
+    {
+        _table = new ProvisionedTable(service.GetTableClient(options.Value.RevocationsTable));
+    }
+
+    public async Task AddRevokedTokenAsync(string tokenId, string subject, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        await table.UpsertEntityAsync(new RevokedTokenEntity { RowKey = tokenId, Subject = subject, ExpiresAt = expiresAt }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Publishes a generation; never lowers one already published.</summary>
+    public async Task PublishGenerationAsync(string user, long generation, DateTimeOffset keepUntil, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var existing = await table.GetEntityIfExistsAsync<TokenGenerationEntity>(TokenGenerationEntity.Partition, user, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var entity = new TokenGenerationEntity { RowKey = user, Generation = generation, ExpiresAt = keepUntil };
+            try
+            {
+                if (!existing.HasValue)
+                {
+                    await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+                }
+                else if (existing.Value!.Generation < generation || existing.Value.ExpiresAt < keepUntil)
+                {
+                    entity.Generation = Math.Max(generation, existing.Value.Generation);
+                    await table.UpdateEntityAsync(entity, existing.Value.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                }
+
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            {
+                // Someone published at the same time; read again and keep the larger.
+            }
+        }
+    }
+
+    /// <summary>Everything still in force at <paramref name="now"/>.</summary>
+    public async Task<(HashSet<string> RevokedTokenIds, Dictionary<string, long> Generations)> LoadAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var revoked = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var entity in table.QueryAsync<RevokedTokenEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {RevokedTokenEntity.Partition} and ExpiresAt ge {now}"),
+            select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            revoked.Add(entity.RowKey);
+        }
+
+        var generations = new Dictionary<string, long>(StringComparer.Ordinal);
+        await foreach (var entity in table.QueryAsync<TokenGenerationEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {TokenGenerationEntity.Partition} and ExpiresAt ge {now}"),
+            select: ["RowKey", "Generation"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            generations[entity.RowKey] = entity.Generation;
+        }
+
+        return (revoked, generations);
+    }
+}
+
+public static class RevocationReasons
+{
+    public const string Logout = "logout";
+    public const string LogoutEverywhere = "logout-all";
+    public const string PasswordChanged = "password-changed";
+
+    /// <summary>RFC 7009 revocation request.</summary>
+    public const string Revoked = "revoked";
+
+    /// <summary>A spent refresh token was presented again (RFC 9700 §4.14.2): assume it was stolen.</summary>
+    public const string Reuse = "reuse";
+}
+
+/// <summary>A revoked access token, by <c>jti</c>, kept until the token would have expired anyway.</summary>
+public sealed class RevokedTokenEntity : ITableEntity
+{
+    public const string Partition = "jti";
+
+    public string PartitionKey { get; set; } = Partition;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Subject { get; set; } = string.Empty;
+
+    public DateTimeOffset ExpiresAt { get; set; }
+}
+
+/// <summary>
+/// A user's raised token generation, published for every instance's revocation list. Kept until
+/// every access token of an older generation has expired (raised-at + access lifetime + skew).
+/// </summary>
+public sealed class TokenGenerationEntity : ITableEntity
+{
+    public const string Partition = "gen";
+
+    public string PartitionKey { get; set; } = Partition;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public long Generation { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+}

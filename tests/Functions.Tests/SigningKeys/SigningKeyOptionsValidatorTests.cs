@@ -1,0 +1,43 @@
+using JwtFunctions.SigningKeys;
+
+
+
+
+
+
+
+
+
+namespace JwtFunctions.Tests.SigningKeys;
+
+public sealed class SigningKeyOptionsValidatorTests
+{
+    [Fact]
+    public void VaultUriAloneIsValid() =>
+        Assert.True(new SigningKeyOptionsValidator().Validate(null, new SigningKeyOptions { VaultUri = new Uri("https://v.vault.azure.net/") }).Succeeded);
+
+    [Fact]
+    public void LocalKeyAloneIsValid() =>
+        Assert.True(new SigningKeyOptionsValidator().Validate(null, new SigningKeyOptions { LocalKey = "anything; its strength is checked when loaded" }).Succeeded);
+
+    [Fact]
+    public void NoKeySourceIsRefusedWithHowToFixIt()
+    {
+        var result = new SigningKeyOptionsValidator().Validate(null, new SigningKeyOptions());
+        Assert.Contains("set SigningKeys__VaultUri", result.FailureMessage);
+        Assert.Contains("openssl rand -base64 32", result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("http://v.vault.azure.net/", "jwt-signing-key", "SigningKeys:VaultUri must be the vault's absolute https URI")]
+    [InlineData("https://v.vault.azure.net/", "bad_name", "SigningKeys:SecretName must be 1-127 letters, digits or dashes")]
+    [InlineData("https://v.vault.azure.net/", "", "SigningKeys:SecretName must be 1-127 letters, digits or dashes")]
+    public void InvalidVaultSettingsAreRefused(string uri, string secretName, string message)
+    {
+        var result = new SigningKeyOptionsValidator().Validate(null, new SigningKeyOptions { VaultUri = new Uri(uri), SecretName = secretName });
+        Assert.Contains(message, result.FailureMessage);
+    }
+
+    [Fact]
+    public void DefaultSecretNameIsJwtSigningKey() => Assert.Equal("jwt-signing-key", new SigningKeyOptions().SecretName);
+}
