@@ -1,11 +1,13 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using JwtFunctions.Infra.Tests.Infrastructure;
 
 namespace JwtFunctions.Infra.Tests.Hooks;
 
 /// <summary>
-/// Runs infra/hooks/postprovision.sh against a stand-in `az` that records its arguments and keeps
-/// the uploaded value in a file, so the hook's behaviour is checked without Azure.
+/// Runs infra/hooks/postprovision.sh and its Windows twin postprovision.ps1 (each case against
+/// both) with a stand-in `az` that records its arguments and keeps the uploaded value in a file,
+/// so the hooks' behaviour is checked without Azure.
 /// </summary>
 public sealed class PostprovisionHookTests : IDisposable
 {
@@ -17,6 +19,7 @@ public sealed class PostprovisionHookTests : IDisposable
         printf '%s\n' "$*" >>"$dir/calls.log"
         case "$1 $2" in
           "account get-access-token")
+            if [ -f "$dir/no-token" ]; then echo "ERROR: Please run 'az login' to setup account." >&2; exit 1; fi
             oid=$(cat "$dir/oid" 2>/dev/null || echo 00000000-0000-0000-0000-0000000000aa)
             payload=$(printf '{"aud":"https://vault.azure.net","oid":"%s","tid":"t"}' "$oid" | base64 | tr -d '\n=' | tr '+/' '-_')
             printf 'eyJ0eXAiOiJKV1QifQ.%s.c2lnbmF0dXJl\n' "$payload"
@@ -57,14 +60,18 @@ public sealed class PostprovisionHookTests : IDisposable
         }
     }
 
+    /// <summary>Both hooks of azure.yaml: every case runs against each.</summary>
+    public static TheoryData<string> Hooks => new("sh", "ps1");
+
     private string StoredSecret => Path.Combine(_bin.FullName, "secret");
 
     private string Calls => File.Exists(Path.Combine(_bin.FullName, "calls.log")) ? File.ReadAllText(Path.Combine(_bin.FullName, "calls.log")) : string.Empty;
 
-    [Fact]
-    public void HookCreatesAKeyOf64RandomBytesWhenTheSecretIsMissing()
+    [Theory]
+    [MemberData(nameof(Hooks))]
+    public void HookCreatesAKeyOf64RandomBytesWhenTheSecretIsMissing(string hook)
     {
-        var (exitCode, output) = RunHook();
+        var (exitCode, output) = RunHook(hook);
 
         Assert.True(exitCode == 0, output);
         var key = Convert.FromBase64String(File.ReadAllText(StoredSecret));
@@ -72,32 +79,35 @@ public sealed class PostprovisionHookTests : IDisposable
         Assert.Contains("--vault-name kv-test --name jwt-signing-key", Calls, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void HookMakesADifferentKeyEachTime()
+    [Theory]
+    [MemberData(nameof(Hooks))]
+    public void HookMakesADifferentKeyEachTime(string hook)
     {
-        Assert.Equal(0, RunHook().ExitCode);
+        Assert.Equal(0, RunHook(hook).ExitCode);
         var first = File.ReadAllText(StoredSecret);
         File.Delete(StoredSecret);
-        Assert.Equal(0, RunHook().ExitCode);
+        Assert.Equal(0, RunHook(hook).ExitCode);
         Assert.NotEqual(first, File.ReadAllText(StoredSecret));
     }
 
-    [Fact]
-    public void HookLeavesAnExistingSecretUnchangedSoIssuedTokensStayValid()
+    [Theory]
+    [MemberData(nameof(Hooks))]
+    public void HookLeavesAnExistingSecretUnchangedSoIssuedTokensStayValid(string hook)
     {
         File.WriteAllText(StoredSecret, "existing");
 
-        var (exitCode, output) = RunHook();
+        var (exitCode, output) = RunHook(hook);
 
         Assert.True(exitCode == 0, output);
         Assert.Equal("existing", File.ReadAllText(StoredSecret));
         Assert.DoesNotContain("secret set", Calls, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void HookNeverPrintsTheKeyNorPassesItOnACommandLine()
+    [Theory]
+    [MemberData(nameof(Hooks))]
+    public void HookNeverPrintsTheKeyNorPassesItOnACommandLine(string hook)
     {
-        var (exitCode, output) = RunHook();
+        var (exitCode, output) = RunHook(hook);
 
         Assert.Equal(0, exitCode);
         var key = File.ReadAllText(StoredSecret);
@@ -106,21 +116,23 @@ public sealed class PostprovisionHookTests : IDisposable
         Assert.DoesNotContain("--value", Calls, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void HookWaitsForTheRoleAssignmentToTakeEffect()
+    [Theory]
+    [MemberData(nameof(Hooks))]
+    public void HookWaitsForTheRoleAssignmentToTakeEffect(string hook)
     {
         File.WriteAllText(Path.Combine(_bin.FullName, "forbid"), "2");
 
-        var (exitCode, output) = RunHook();
+        var (exitCode, output) = RunHook(hook);
 
         Assert.True(exitCode == 0, output);
         Assert.True(File.Exists(StoredSecret), output);
     }
 
-    [Fact]
-    public void HookRefusesToRunWithoutTheVaultName()
+    [Theory]
+    [MemberData(nameof(Hooks))]
+    public void HookRefusesToRunWithoutTheVaultName(string hook)
     {
-        var (exitCode, output) = RunHook(vaultName: null);
+        var (exitCode, output) = RunHook(hook, vaultName: null);
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("AZURE_KEY_VAULT_NAME", output, StringComparison.Ordinal);
@@ -132,27 +144,29 @@ public sealed class PostprovisionHookTests : IDisposable
 
     private string[] CallLines => Calls.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
-    [Fact]
-    public void HookStopsAtOnceAndNamesBothPrincipalsWhenAzIsNotTheDeployer()
+    [Theory]
+    [MemberData(nameof(Hooks))]
+    public void HookStopsAtOnceAndNamesBothPrincipalsWhenAzIsNotTheDeployer(string hook)
     {
         File.WriteAllText(Path.Combine(_bin.FullName, "oid"), SomeoneElse);
 
-        var (exitCode, output) = RunHook(environment: new() { ["AZURE_DEPLOYER_PRINCIPAL_ID"] = Deployer });
+        var (exitCode, output) = RunHook(hook, environment: new() { ["AZURE_DEPLOYER_PRINCIPAL_ID"] = Deployer });
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains(Deployer, output, StringComparison.Ordinal);
         Assert.Contains(SomeoneElse, output, StringComparison.Ordinal);
         Assert.Contains("az login", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("keyvault secret", Calls, StringComparison.Ordinal);
+        Assert.DoesNotContain("keyvault", Calls, StringComparison.Ordinal);
         Assert.False(File.Exists(StoredSecret));
     }
 
-    [Fact]
-    public void HookCreatesTheKeyWhenAzIsTheDeployer()
+    [Theory]
+    [MemberData(nameof(Hooks))]
+    public void HookCreatesTheKeyWhenAzIsTheDeployer(string hook)
     {
         File.WriteAllText(Path.Combine(_bin.FullName, "oid"), Deployer);
 
-        var (exitCode, output) = RunHook(environment: new() { ["AZURE_DEPLOYER_PRINCIPAL_ID"] = Deployer });
+        var (exitCode, output) = RunHook(hook, environment: new() { ["AZURE_DEPLOYER_PRINCIPAL_ID"] = Deployer });
 
         Assert.True(exitCode == 0, output);
         Assert.True(File.Exists(StoredSecret), output);
@@ -160,16 +174,31 @@ public sealed class PostprovisionHookTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void BootstrapModeDeletesTheDeployersVaultRoleOnceTheKeyExists(bool keyExisted)
+    [MemberData(nameof(Hooks))]
+    public void HookGoesOnWhenItCannotTellWhoAzIsSignedInAs(string hook)
+    {
+        File.WriteAllText(Path.Combine(_bin.FullName, "no-token"), string.Empty);
+
+        var (exitCode, output) = RunHook(hook, environment: new() { ["AZURE_DEPLOYER_PRINCIPAL_ID"] = Deployer });
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains($"run 'az login' as principal {Deployer}", output, StringComparison.Ordinal);
+        Assert.True(File.Exists(StoredSecret), output);
+    }
+
+    [Theory]
+    [InlineData("sh", false)]
+    [InlineData("sh", true)]
+    [InlineData("ps1", false)]
+    [InlineData("ps1", true)]
+    public void BootstrapModeDeletesTheDeployersVaultRoleOnceTheKeyExists(string hook, bool keyExisted)
     {
         if (keyExisted)
         {
             File.WriteAllText(StoredSecret, "existing");
         }
 
-        var (exitCode, output) = RunHook(environment: new()
+        var (exitCode, output) = RunHook(hook, environment: new()
         {
             ["AZURE_DEPLOYER_VAULT_ACCESS"] = "bootstrap",
             ["AZURE_DEPLOYER_VAULT_ROLE_ASSIGNMENT_ID"] = AssignmentId,
@@ -183,19 +212,38 @@ public sealed class PostprovisionHookTests : IDisposable
         Assert.True(delete > lastVaultCall, "The role must be deleted only after the key exists.");
     }
 
-    [Fact]
-    public void PersistentModeKeepsTheDeployersVaultRole()
+    [Theory]
+    [MemberData(nameof(Hooks))]
+    public void BootstrapModeFailsAndSaysHowWhenTheRoleCannotBeDeleted(string hook)
     {
-        var (exitCode, output) = RunHook(environment: new() { ["AZURE_DEPLOYER_VAULT_ROLE_ASSIGNMENT_ID"] = AssignmentId });
+        File.WriteAllText(Path.Combine(_bin.FullName, "fail-assignment"), string.Empty);
+
+        var (exitCode, output) = RunHook(hook, environment: new()
+        {
+            ["AZURE_DEPLOYER_VAULT_ACCESS"] = "bootstrap",
+            ["AZURE_DEPLOYER_VAULT_ROLE_ASSIGNMENT_ID"] = AssignmentId,
+        });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.True(File.Exists(StoredSecret), output);
+        Assert.Contains($"az role assignment delete --ids '{AssignmentId}'", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Hooks))]
+    public void PersistentModeKeepsTheDeployersVaultRole(string hook)
+    {
+        var (exitCode, output) = RunHook(hook, environment: new() { ["AZURE_DEPLOYER_VAULT_ROLE_ASSIGNMENT_ID"] = AssignmentId });
 
         Assert.True(exitCode == 0, output);
         Assert.DoesNotContain("role assignment", Calls, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void NoneModeLeavesTheVaultAloneAndSaysWhoMustCreateTheKey()
+    [Theory]
+    [MemberData(nameof(Hooks))]
+    public void NoneModeLeavesTheVaultAloneAndSaysWhoMustCreateTheKey(string hook)
     {
-        var (exitCode, output) = RunHook(environment: new() { ["AZURE_DEPLOYER_VAULT_ACCESS"] = "none" });
+        var (exitCode, output) = RunHook(hook, environment: new() { ["AZURE_DEPLOYER_VAULT_ACCESS"] = "none" });
 
         Assert.Equal(0, exitCode);
         Assert.Equal(string.Empty, Calls);
@@ -203,9 +251,11 @@ public sealed class PostprovisionHookTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void PrivateModeOpensTheVaultToTheCallersIpOnlyWhileItWorks(bool uploadFails)
+    [InlineData("sh", false)]
+    [InlineData("sh", true)]
+    [InlineData("ps1", false)]
+    [InlineData("ps1", true)]
+    public void PrivateModeOpensTheVaultToTheCallersIpOnlyWhileItWorks(string hook, bool uploadFails)
     {
         if (uploadFails)
         {
@@ -213,7 +263,7 @@ public sealed class PostprovisionHookTests : IDisposable
             File.WriteAllText(Path.Combine(_bin.FullName, "forbid"), "99");
         }
 
-        var (exitCode, output) = RunHook(environment: new()
+        var (exitCode, output) = RunHook(hook, environment: new()
         {
             ["AZURE_VNET_ENABLED"] = "true",
             ["POSTPROVISION_CLIENT_IP"] = "203.0.113.7",
@@ -230,10 +280,29 @@ public sealed class PostprovisionHookTests : IDisposable
         Assert.Equal("keyvault update --name kv-test --public-network-access Disabled --output none", lines[^1]);
     }
 
-    [Fact]
-    public void PrivateModeInsideTheNetworkTouchesNoFirewall()
+    [Theory]
+    [MemberData(nameof(Hooks))]
+    public void PrivateModeClosesTheVaultAgainWhenOpeningItFails(string hook)
     {
-        var (exitCode, output) = RunHook(environment: new()
+        File.WriteAllText(Path.Combine(_bin.FullName, "fail-network-rule"), string.Empty);
+
+        var (exitCode, output) = RunHook(hook, environment: new()
+        {
+            ["AZURE_VNET_ENABLED"] = "true",
+            ["POSTPROVISION_CLIENT_IP"] = "203.0.113.7",
+        });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.DoesNotContain("keyvault secret", Calls, StringComparison.Ordinal);
+        Assert.Equal("keyvault update --name kv-test --public-network-access Disabled --output none", CallLines[^1]);
+        Assert.Contains("disabled again", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Hooks))]
+    public void PrivateModeInsideTheNetworkTouchesNoFirewall(string hook)
+    {
+        var (exitCode, output) = RunHook(hook, environment: new()
         {
             ["AZURE_VNET_ENABLED"] = "true",
             ["POSTPROVISION_VAULT_NETWORK"] = "private",
@@ -244,17 +313,54 @@ public sealed class PostprovisionHookTests : IDisposable
         Assert.DoesNotContain("network-rule", Calls, StringComparison.Ordinal);
     }
 
-    private (int ExitCode, string Output) RunHook(string? vaultName = "kv-test", Dictionary<string, string>? environment = null)
+    [Fact]
+    public void BothHooksReadTheSameSettingsAndPrintTheSameMessages()
     {
-        var start = new ProcessStartInfo("sh")
+        var sh = File.ReadAllText(Path.Combine(Repo.Infra, "hooks", "postprovision.sh"));
+        var ps1 = File.ReadAllText(Path.Combine(Repo.Infra, "hooks", "postprovision.ps1"));
+
+        static string[] Settings(string text) => Regex.Matches(text, @"\b(?:AZURE|POSTPROVISION)_[A-Z_]+\b")
+            .Select(m => m.Value).Distinct().Order(StringComparer.Ordinal).ToArray();
+
+        Assert.NotEmpty(Settings(sh));
+        Assert.Equal(Settings(sh), Settings(ps1));
+
+        // Each fixed part of a sh log line (between its $variables) appears in the ps1 hook too.
+        var messages = Regex.Matches(sh, @"\blog ""((?:[^""\\]|\\.)*)""").Select(m => m.Groups[1].Value).ToArray();
+        Assert.NotEmpty(messages);
+        foreach (var part in messages.SelectMany(m => Regex.Split(m, @"\$\{?\w+\}?|\\""")).Where(p => p.Length >= 12))
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Repo.Root,
-        };
-        start.ArgumentList.Add(Path.Combine(Repo.Infra, "hooks", "postprovision.sh"));
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AZURE_", StringComparison.OrdinalIgnoreCase)).ToList())
+            Assert.True(ps1.Contains(part, StringComparison.Ordinal), $"postprovision.ps1 lacks the message text \"{part}\".");
+        }
+    }
+
+    /// <summary>
+    /// Runs one hook: "sh" is infra/hooks/postprovision.sh under sh (azure.yaml's posix hook),
+    /// "ps1" is infra/hooks/postprovision.ps1 under PowerShell (the windows hook), here the pwsh
+    /// that tests/Infra.Tests/dotnet-tools.json pins and Infra.Tests.csproj restores on build.
+    /// </summary>
+    private (int ExitCode, string Output) RunHook(string hook, string? vaultName = "kv-test", Dictionary<string, string>? environment = null)
+    {
+        ProcessStartInfo start;
+        if (hook == "sh")
+        {
+            start = new ProcessStartInfo("sh") { WorkingDirectory = Repo.Root };
+            start.ArgumentList.Add(Path.Combine(Repo.Infra, "hooks", "postprovision.sh"));
+        }
+        else
+        {
+            // `dotnet tool run` finds the manifest from its working directory upwards.
+            start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.Combine(Repo.Root, "tests", "Infra.Tests") };
+            foreach (var argument in (string[])["tool", "run", "pwsh", "--", "-NoLogo", "-NoProfile", "-NonInteractive", "-File", Path.Combine(Repo.Infra, "hooks", "postprovision.ps1")])
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AZURE_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("POSTPROVISION_", StringComparison.OrdinalIgnoreCase)).ToList())
         {
             start.Environment.Remove(name);
         }
@@ -267,11 +373,6 @@ public sealed class PostprovisionHookTests : IDisposable
             start.Environment["AZURE_SIGNING_KEY_SECRET_NAME"] = "jwt-signing-key";
         }
 
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("POSTPROVISION_", StringComparison.Ordinal) && k != "POSTPROVISION_RETRY_SECONDS").ToList())
-        {
-            start.Environment.Remove(name);
-        }
-
         foreach (var (name, value) in environment ?? [])
         {
             start.Environment[name] = value;
@@ -280,10 +381,10 @@ public sealed class PostprovisionHookTests : IDisposable
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException("postprovision.sh did not finish within 30 s.");
+            throw new TimeoutException($"postprovision.{hook} did not finish within 60 s.");
         }
 
         process.WaitForExit();

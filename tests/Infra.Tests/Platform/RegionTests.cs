@@ -6,8 +6,10 @@ namespace JwtFunctions.Infra.Tests.Platform;
 public sealed class RegionTests
 {
     // Source: Azure-Samples/functions-quickstart-dotnet-azd, infra/main.bicep at commit fe74255
-    // (2026-02-24): the @allowed list of its location parameter, last refreshed 2025-05-05 and
-    // kept when the sample moved to runtime dotnet-isolated 10.0 on 2026-02-21. Left out:
+    // (2026-02-24): the @allowed list of its location parameter, last refreshed 2025-05-05 (commit
+    // e35589c, "Updated location/region list for Flex Consumption") and kept when the sample moved
+    // to runtime dotnet-isolated 10.0 on 2026-02-21 (7a7e4c5, 9633052). Checked again against a
+    // fresh copy of that repository: the same 31 regions plus eastus2euap. Left out:
     // eastus2euap (a canary region, not open to ordinary subscriptions). The Learn page only says
     // "not all regions are supported" and points to `az functionapp list-flexconsumption-locations`;
     // no stored source lists .NET 10 per region, so this list is about ten months old on 2026-12-01.

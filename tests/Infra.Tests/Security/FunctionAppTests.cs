@@ -65,9 +65,16 @@ public sealed class FunctionAppTests
     [InlineData("parameters.maximumInstanceCount")]
     public void MaximumInstanceCountHasTheBoundsFlexConsumptionAllows(string parameter)
     {
-        // 1-1000: the platform accepts a maximum as low as 1 (`az functionapp create
-        // --flexconsumption-location ... --maximum-instance-count 1`, used in public scripts in
-        // 2026); older Learn text said 40, which forced a minimum of 40 here.
+        // 1-1000: Learn, "Azure Functions Flex Consumption plan hosting", Considerations: "The
+        // lowest maximum scale is currently `1`. The highest currently supported value is `1000`"
+        // (stored copy of flex-consumption-plan.md at alexravenna/azure-docs@00d5cfc, page ms.date
+        // 2026-03-18). Earlier copies said 40 (specialized806/azure-docs@9666f6d, ms.date
+        // 2025-05-12; the Consumption-to-Flex migration guide: "40 or higher"); values below 40
+        // were opened region by region as a preview from 2026-01 (Microsoft in
+        // Azure/azure-functions-host#10523, 2026-01-05: West Europe, Australia East, West US 2
+        // first), and MicrosoftDocs/azure-docs PR #128255 (2026-02-26) asking to put 40 back was
+        // closed with the page still saying 1. A value under 40 may therefore still be refused in
+        // a region the rollout has not reached; the default (100) is accepted everywhere.
         var declaration = Artifacts.CompiledTemplate.Node(parameter)!;
         Assert.Equal(1, declaration.Int("minValue"));
         Assert.Equal(1000, declaration.Int("maxValue"));
