@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace JwtFunctions.EndToEnd.Tests;
 
@@ -44,6 +45,24 @@ public sealed class ConcurrencyTests(FunctionsAppFixture app, ITestOutputHelper 
         Assert.NotNull(spent);
         Assert.Equal("spent", spent!.GetString("State"), StringComparer.OrdinalIgnoreCase);
         Assert.False(string.IsNullOrEmpty(spent.GetString("Successor")));
+
+        // 49 other uses of one refresh token are reuse (RFC 9700 §4.14.2): the session is over,
+        // the winner's new tokens included.
+        var family = await StoredState.ReadAsync(App.StorageConnectionString, "RefreshTokens", user, "f_" + TokenForge.DecodePayload(tokens.Refresh).GetProperty("sid").GetString());
+        Assert.True(family!.GetBoolean("Revoked"));
+        Assert.Equal("reuse", family.GetString("RevokedReason"));
+        var winner = JsonDocument.Parse(answers.Single(a => a.Status == HttpStatusCode.OK).Body).RootElement;
+        using var successor = await SendWithBearerAsync(HttpMethod.Post, "api/v1.0/refresh", winner.GetProperty("refresh_token").GetString()!);
+        Assert.Equal(HttpStatusCode.Unauthorized, successor.StatusCode);
+        using var access = await SendWithBearerAsync(HttpMethod.Get, "api/v1.0/protected", winner.GetProperty("access_token").GetString()!);
+        Assert.Equal(HttpStatusCode.Unauthorized, access.StatusCode);
+    }
+
+    private Task<HttpResponseMessage> SendWithBearerAsync(HttpMethod method, string path, string token)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return Client.SendAsync(request);
     }
 
     [Fact]

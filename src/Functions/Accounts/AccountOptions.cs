@@ -36,6 +36,12 @@ public sealed class AccountOptions
 
     /// <summary>The longest lock-out, however often it repeats. Default 1 hour.</summary>
     public TimeSpan MaxLockoutDuration { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// A session's absolute lifetime, from its login: no refresh after it, however recent the last
+    /// one (ASVS 5.0 V7.3: sessions end at an absolute timeout). Default 30 days.
+    /// </summary>
+    public TimeSpan MaxSessionLifetime { get; set; } = TimeSpan.FromDays(30);
 }
 
 /// <summary>Start-up checks of <see cref="AccountOptions"/>, each message saying how to fix it.</summary>
@@ -64,6 +70,11 @@ public sealed class AccountOptionsValidator : IValidateOptions<AccountOptions>
         if (options.LockoutDuration < TimeSpan.FromSeconds(1) || options.MaxLockoutDuration < options.LockoutDuration || options.MaxLockoutDuration > TimeSpan.FromDays(1))
         {
             failures.Add("Accounts:LockoutDuration must be at least 00:00:01 and Accounts:MaxLockoutDuration between it and 1.00:00:00 (defaults 00:05:00 and 01:00:00).");
+        }
+
+        if (options.MaxSessionLifetime < TimeSpan.FromMinutes(1) || options.MaxSessionLifetime > TimeSpan.FromDays(365))
+        {
+            failures.Add("Accounts:MaxSessionLifetime must be between 00:01:00 and 365.00:00:00 (default 30.00:00:00).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

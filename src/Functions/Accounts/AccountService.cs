@@ -103,12 +103,14 @@ public sealed class AccountService(
 
         var successor = tokens.CreateRefreshToken(keys, user.PartitionKey, refreshToken.SessionId, Guid.NewGuid().ToString("N"), user.TokenGeneration);
         var result = await refreshTokens.RotateAsync(
-            user.PartitionKey, refreshToken.SessionId, refreshToken.TokenId, successor.TokenId, successor.ExpiresAt, cancellationToken).ConfigureAwait(false);
+            user.PartitionKey, refreshToken.SessionId, refreshToken.TokenId, successor.TokenId, successor.ExpiresAt, options.Value.MaxSessionLifetime, cancellationToken).ConfigureAwait(false);
         if (result != RotationResult.Rotated)
         {
             if (result == RotationResult.Reused)
             {
+                // Whoever holds the other copy may hold its session's access tokens too: end them all.
                 AccountLog.ReuseDetected(logger, refreshToken.Subject, refreshToken.SessionId);
+                await revoker.RevokeSessionAsync(refreshToken.Subject, refreshToken.SessionId, RevocationReasons.Reuse, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -133,8 +135,8 @@ public sealed class AccountService(
         }
         else
         {
+            // The session's sid goes on the deny list, which ends this access token with the rest.
             await revoker.RevokeSessionAsync(caller.Subject, caller.SessionId, RevocationReasons.Logout, cancellationToken).ConfigureAwait(false);
-            await revoker.RevokeAccessTokenAsync(caller, cancellationToken).ConfigureAwait(false);
         }
 
         AccountLog.LoggedOut(logger, caller.Subject, caller.SessionId, everywhere);

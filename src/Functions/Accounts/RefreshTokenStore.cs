@@ -36,44 +36,53 @@ public sealed class RefreshTokenStore
     }
 
     /// <summary>
-    /// Spends <paramref name="tokenId"/> and adds its successor in one transaction. A token that was
-    /// already spent is reuse (RFC 9700 §4.14.2): the whole family is revoked.
+    /// Spends <paramref name="tokenId"/> and adds its successor in one transaction, conditional on
+    /// both the token and its family being unchanged since they were read. A token that was already
+    /// spent, or that another request spent at the same moment, is reuse (RFC 9700 §4.14.2): the
+    /// whole family is revoked. A family revoked meanwhile (a logout racing this refresh) or older
+    /// than <paramref name="maxSessionLifetime"/> issues nothing.
     /// </summary>
-    public async Task<RotationResult> RotateAsync(string user, string familyId, string tokenId, string successorId, DateTimeOffset successorExpiresAt, CancellationToken cancellationToken)
+    public async Task<RotationResult> RotateAsync(string user, string familyId, string tokenId, string successorId, DateTimeOffset successorExpiresAt, TimeSpan maxSessionLifetime, CancellationToken cancellationToken)
     {
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
-        var familyRead = table.GetEntityIfExistsAsync<RefreshFamilyEntity>(user, RefreshFamilyEntity.RowKeyFor(familyId), cancellationToken: cancellationToken);
-        var tokenRead = table.GetEntityIfExistsAsync<RefreshTokenEntity>(user, RefreshTokenEntity.RowKeyFor(tokenId), cancellationToken: cancellationToken);
-        var family = await familyRead.ConfigureAwait(false);
-        var token = await tokenRead.ConfigureAwait(false);
-
-        if (!family.HasValue || !token.HasValue || token.Value!.FamilyId != familyId)
+        var (family, token) = await ReadAsync(table, user, familyId, tokenId, cancellationToken).ConfigureAwait(false);
+        if (family is null || token is null || token.FamilyId != familyId)
         {
             return RotationResult.NotFound;
         }
 
-        if (family.Value!.Revoked)
+        if (family.Revoked)
         {
             return RotationResult.FamilyRevoked;
         }
 
-        if (token.Value.State != RefreshTokenStates.Active)
+        var now = _time.GetUtcNow();
+        if (now >= family.CreatedAt + maxSessionLifetime)
+        {
+            // The session's absolute lifetime is over, however recently it was refreshed.
+            await RevokeFamilyAsync(user, familyId, RevocationReasons.SessionExpired, cancellationToken).ConfigureAwait(false);
+            return RotationResult.SessionExpired;
+        }
+
+        if (token.State != RefreshTokenStates.Active)
         {
             await RevokeFamilyAsync(user, familyId, RevocationReasons.Reuse, cancellationToken).ConfigureAwait(false);
             return RotationResult.Reused;
         }
 
-        var spent = new TableEntity(user, token.Value.RowKey)
+        var touched = new TableEntity(user, family.RowKey) { [nameof(RefreshFamilyEntity.LastRotatedAt)] = now };
+        var spent = new TableEntity(user, token.RowKey)
         {
             [nameof(RefreshTokenEntity.State)] = RefreshTokenStates.Spent,
             [nameof(RefreshTokenEntity.Successor)] = successorId,
-            [nameof(RefreshTokenEntity.SpentAt)] = _time.GetUtcNow(),
+            [nameof(RefreshTokenEntity.SpentAt)] = now,
         };
         try
         {
             await table.SubmitTransactionAsync(
                 [
-                    new TableTransactionAction(TableTransactionActionType.UpdateMerge, spent, token.Value.ETag),
+                    new TableTransactionAction(TableTransactionActionType.UpdateMerge, touched, family.ETag),
+                    new TableTransactionAction(TableTransactionActionType.UpdateMerge, spent, token.ETag),
                     new TableTransactionAction(TableTransactionActionType.Add, NewToken(user, familyId, successorId, successorExpiresAt)),
                 ],
                 cancellationToken).ConfigureAwait(false);
@@ -81,8 +90,31 @@ public sealed class RefreshTokenStore
         }
         catch (RequestFailedException ex) when (ex.Status is 412 or 409)
         {
+            // The family or the token changed since they were read: see what happened.
+            (family, token) = await ReadAsync(table, user, familyId, tokenId, cancellationToken).ConfigureAwait(false);
+            if (family is null || family.Revoked)
+            {
+                return RotationResult.FamilyRevoked;
+            }
+
+            if (token?.State == RefreshTokenStates.Spent)
+            {
+                // Two uses of one refresh token at the same moment: one of them is not the client.
+                await RevokeFamilyAsync(user, familyId, RevocationReasons.Reuse, cancellationToken).ConfigureAwait(false);
+                return RotationResult.Reused;
+            }
+
             return RotationResult.LostRace;
         }
+    }
+
+    private static async Task<(RefreshFamilyEntity? Family, RefreshTokenEntity? Token)> ReadAsync(TableClient table, string user, string familyId, string tokenId, CancellationToken cancellationToken)
+    {
+        var familyRead = table.GetEntityIfExistsAsync<RefreshFamilyEntity>(user, RefreshFamilyEntity.RowKeyFor(familyId), cancellationToken: cancellationToken);
+        var tokenRead = table.GetEntityIfExistsAsync<RefreshTokenEntity>(user, RefreshTokenEntity.RowKeyFor(tokenId), cancellationToken: cancellationToken);
+        var family = await familyRead.ConfigureAwait(false);
+        var token = await tokenRead.ConfigureAwait(false);
+        return (family.HasValue ? family.Value : null, token.HasValue ? token.Value : null);
     }
 
     /// <summary>Revokes one family (logout, reuse). Unknown families are ignored.</summary>
@@ -169,10 +201,13 @@ public enum RotationResult
     /// <summary>The family was revoked (logout or earlier reuse).</summary>
     FamilyRevoked,
 
-    /// <summary>The token was already spent: reuse. The family has now been revoked.</summary>
+    /// <summary>The token was already spent, or spent by another request at the same moment: reuse. The family has now been revoked.</summary>
     Reused,
 
-    /// <summary>Another request spent the token at the same moment (its ETag changed); that one won.</summary>
+    /// <summary>The family's absolute lifetime is over. The family has now been revoked.</summary>
+    SessionExpired,
+
+    /// <summary>The family changed between read and write for another reason; nothing was issued.</summary>
     LostRace,
 }
 
@@ -198,7 +233,11 @@ public sealed class RefreshFamilyEntity : ITableEntity
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
+    /// <summary>The login that started the session; the session's absolute lifetime counts from here.</summary>
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The last rotation; every rotation writes it, so the family's ETag changes with each.</summary>
+    public DateTimeOffset? LastRotatedAt { get; set; }
 
     public bool Revoked { get; set; }
 

@@ -8,17 +8,38 @@ using Microsoft.Extensions.Options;
 namespace JwtFunctions.Revocation;
 
 /// <summary>
-/// Every instance's in-memory copy of the revocation table: revoked access-token ids and raised
-/// user token generations. The Bearer middleware consults it on each request without I/O;
-/// <see cref="RevocationRefreshService"/> reloads it in the background. Until the first load
-/// succeeds nothing is accepted (fail closed); after that, an unreachable table leaves the last
-/// copy in place.
+/// Every instance's in-memory copy of the revocation table: revoked access-token ids, ended
+/// sessions and raised user token generations. The Bearer middleware consults it on each request
+/// without I/O; <see cref="RevocationRefreshService"/> reloads it in the background. Until the
+/// first load succeeds nothing is accepted (fail closed); after that, an unreachable table leaves
+/// the last copy in place. A revocation made here is in force here at once and stays so: a reload
+/// that began before it was written keeps it (it may not have read it yet).
 /// </summary>
-public sealed class RevocationList(RevocationStore store, TimeProvider time, ILogger<RevocationList> logger)
+public sealed class RevocationList
 {
+    private readonly Func<DateTimeOffset, CancellationToken, Task<RevocationSet>> _load;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RevocationList> _logger;
     private readonly TaskCompletionSource _firstLoad = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Lock _localLock = new();
+    private readonly Lock _lock = new();
+
+    // Revocations made on this instance, numbered in order, until a reload that started after
+    // them has completed (from then on the table's copy holds them).
+    private readonly List<(long Sequence, LocalRevocation Revocation)> _local = [];
+    private long _sequence;
     private volatile Snapshot? _snapshot;
+
+    public RevocationList(RevocationStore store, TimeProvider time, ILogger<RevocationList> logger)
+        : this(store.LoadAsync, time, logger)
+    {
+    }
+
+    internal RevocationList(Func<DateTimeOffset, CancellationToken, Task<RevocationSet>> load, TimeProvider time, ILogger<RevocationList> logger)
+    {
+        _load = load;
+        _time = time;
+        _logger = logger;
+    }
 
     public bool IsLoaded => _snapshot is not null;
 
@@ -32,7 +53,7 @@ public sealed class RevocationList(RevocationStore store, TimeProvider time, ILo
 
         try
         {
-            await _firstLoad.Task.WaitAsync(coldStartWait, time, cancellationToken).ConfigureAwait(false);
+            await _firstLoad.Task.WaitAsync(coldStartWait, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -41,7 +62,7 @@ public sealed class RevocationList(RevocationStore store, TimeProvider time, ILo
         return _snapshot is not null;
     }
 
-    /// <summary>Revoked by id, or issued before the user's tokens were revoked as a whole.</summary>
+    /// <summary>Revoked by id, its session ended, or issued before the user's tokens were revoked as a whole.</summary>
     public bool IsRevoked(TokenPrincipal principal)
     {
         var snapshot = _snapshot;
@@ -51,27 +72,20 @@ public sealed class RevocationList(RevocationStore store, TimeProvider time, ILo
         }
 
         return snapshot.TokenIds.Contains(principal.TokenId)
+            || snapshot.SessionIds.Contains(principal.SessionId)
             || (snapshot.Generations.TryGetValue(principal.Subject, out var generation) && principal.Generation < generation);
     }
 
     /// <summary>Takes effect on this instance at once; other instances see it at their next reload.</summary>
-    public void AddLocal(string? tokenId = null, string? user = null, long generation = 0)
+    public void AddLocal(string? tokenId = null, string? sessionId = null, string? user = null, long generation = 0)
     {
-        lock (_localLock)
+        var revocation = new LocalRevocation(tokenId, sessionId, user, generation);
+        lock (_lock)
         {
-            var current = _snapshot ?? Snapshot.Empty;
-            var tokenIds = tokenId is null ? current.TokenIds : current.TokenIds.Append(tokenId).ToFrozenSet(StringComparer.Ordinal);
-            var generations = current.Generations;
-            if (user is not null && (!generations.TryGetValue(user, out var known) || known < generation))
+            _local.Add((++_sequence, revocation));
+            if (_snapshot is { } current)
             {
-                var copy = generations.ToDictionary(StringComparer.Ordinal);
-                copy[user] = generation;
-                generations = copy.ToFrozenDictionary(StringComparer.Ordinal);
-            }
-
-            if (_snapshot is not null)
-            {
-                _snapshot = new Snapshot(tokenIds, generations);
+                _snapshot = current.With([revocation]);
             }
         }
     }
@@ -79,12 +93,21 @@ public sealed class RevocationList(RevocationStore store, TimeProvider time, ILo
     /// <summary>Reloads from the table. <c>false</c> when it could not be read.</summary>
     public async Task<bool> RefreshAsync(CancellationToken cancellationToken)
     {
+        long startedAfter;
+        lock (_lock)
+        {
+            startedAfter = _sequence;
+        }
+
         try
         {
-            var (tokenIds, generations) = await store.LoadAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            lock (_localLock)
+            var loaded = await _load(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            lock (_lock)
             {
-                _snapshot = new Snapshot(tokenIds.ToFrozenSet(StringComparer.Ordinal), generations.ToFrozenDictionary(StringComparer.Ordinal));
+                // Local revocations up to startedAfter were written to the table before this load
+                // began, so it holds them; later ones may be missing from it and are kept.
+                _local.RemoveAll(entry => entry.Sequence <= startedAfter);
+                _snapshot = Snapshot.From(loaded).With(_local.Select(entry => entry.Revocation));
             }
 
             _firstLoad.TrySetResult();
@@ -92,14 +115,42 @@ public sealed class RevocationList(RevocationStore store, TimeProvider time, ILo
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            RevocationLog.LoadFailed(logger, ex.GetType().Name, _snapshot is not null);
+            RevocationLog.LoadFailed(_logger, ex.GetType().Name, _snapshot is not null);
             return false;
         }
     }
 
-    private sealed record Snapshot(FrozenSet<string> TokenIds, FrozenDictionary<string, long> Generations)
+    private sealed record LocalRevocation(string? TokenId, string? SessionId, string? User, long Generation);
+
+    private sealed record Snapshot(FrozenSet<string> TokenIds, FrozenSet<string> SessionIds, FrozenDictionary<string, long> Generations)
     {
-        public static readonly Snapshot Empty = new(FrozenSet<string>.Empty, FrozenDictionary<string, long>.Empty);
+        public static Snapshot From(RevocationSet set) => new(
+            set.TokenIds.ToFrozenSet(StringComparer.Ordinal),
+            set.SessionIds.ToFrozenSet(StringComparer.Ordinal),
+            set.Generations.ToFrozenDictionary(StringComparer.Ordinal));
+
+        public Snapshot With(IEnumerable<LocalRevocation> revocations)
+        {
+            var list = revocations.ToList();
+            if (list.Count == 0)
+            {
+                return this;
+            }
+
+            var generations = Generations.ToDictionary(StringComparer.Ordinal);
+            foreach (var revocation in list)
+            {
+                if (revocation.User is { } user && (!generations.TryGetValue(user, out var known) || known < revocation.Generation))
+                {
+                    generations[user] = revocation.Generation;
+                }
+            }
+
+            return new Snapshot(
+                TokenIds.Union(list.Select(r => r.TokenId).OfType<string>()).ToFrozenSet(StringComparer.Ordinal),
+                SessionIds.Union(list.Select(r => r.SessionId).OfType<string>()).ToFrozenSet(StringComparer.Ordinal),
+                generations.ToFrozenDictionary(StringComparer.Ordinal));
+        }
     }
 }
 

@@ -22,6 +22,13 @@ public sealed class RevocationStore
         await table.UpsertEntityAsync(new RevokedTokenEntity { RowKey = tokenId, Subject = subject, ExpiresAt = expiresAt }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Ends every access token of one session (its <c>sid</c>) until <paramref name="keepUntil"/>.</summary>
+    public async Task AddRevokedSessionAsync(string sessionId, string subject, DateTimeOffset keepUntil, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        await table.UpsertEntityAsync(new RevokedSessionEntity { RowKey = sessionId, Subject = subject, ExpiresAt = keepUntil }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Publishes a generation; never lowers one already published.</summary>
     public async Task PublishGenerationAsync(string user, long generation, DateTimeOffset keepUntil, CancellationToken cancellationToken)
     {
@@ -52,16 +59,11 @@ public sealed class RevocationStore
     }
 
     /// <summary>Everything still in force at <paramref name="now"/>.</summary>
-    public async Task<(HashSet<string> RevokedTokenIds, Dictionary<string, long> Generations)> LoadAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<RevocationSet> LoadAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
-        var revoked = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var entity in table.QueryAsync<RevokedTokenEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {RevokedTokenEntity.Partition} and ExpiresAt ge {now}"),
-            select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            revoked.Add(entity.RowKey);
-        }
+        var revoked = await LoadIdsAsync(table, RevokedTokenEntity.Partition, now, cancellationToken).ConfigureAwait(false);
+        var sessions = await LoadIdsAsync(table, RevokedSessionEntity.Partition, now, cancellationToken).ConfigureAwait(false);
 
         var generations = new Dictionary<string, long>(StringComparer.Ordinal);
         await foreach (var entity in table.QueryAsync<TokenGenerationEntity>(
@@ -71,9 +73,25 @@ public sealed class RevocationStore
             generations[entity.RowKey] = entity.Generation;
         }
 
-        return (revoked, generations);
+        return new RevocationSet(revoked, sessions, generations);
+    }
+
+    private static async Task<HashSet<string>> LoadIdsAsync(TableClient table, string partition, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var entity in table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and ExpiresAt ge {now}"),
+            select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            ids.Add(entity.RowKey);
+        }
+
+        return ids;
     }
 }
+
+/// <summary>What the revocation table holds in force: access-token ids, session ids, raised generations by user.</summary>
+public sealed record RevocationSet(HashSet<string> TokenIds, HashSet<string> SessionIds, Dictionary<string, long> Generations);
 
 public static class RevocationReasons
 {
@@ -86,9 +104,15 @@ public static class RevocationReasons
 
     /// <summary>A spent refresh token was presented again (RFC 9700 §4.14.2): assume it was stolen.</summary>
     public const string Reuse = "reuse";
+
+    /// <summary>The session reached its absolute lifetime.</summary>
+    public const string SessionExpired = "session-expired";
 }
 
-/// <summary>A revoked access token, by <c>jti</c>, kept until the token would have expired anyway.</summary>
+/// <summary>
+/// A revoked access token, by <c>jti</c>, kept until the last instant any validator would accept
+/// the token: its <c>exp</c> plus the clock skew allowed in validation.
+/// </summary>
 public sealed class RevokedTokenEntity : ITableEntity
 {
     public const string Partition = "jti";
@@ -117,6 +141,25 @@ public sealed class TokenGenerationEntity : ITableEntity
     public ETag ETag { get; set; }
 
     public long Generation { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+}
+
+/// <summary>
+/// An ended session, by <c>sid</c> (RFC 7009 §2.1: revoking a refresh token may also revoke the
+/// access tokens of the same grant): every access token of the session is refused. Kept until the
+/// last access token the session can have been issued has expired, skew included.
+/// </summary>
+public sealed class RevokedSessionEntity : ITableEntity
+{
+    public const string Partition = "sid";
+
+    public string PartitionKey { get; set; } = Partition;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Subject { get; set; } = string.Empty;
 
     public DateTimeOffset ExpiresAt { get; set; }
 }

@@ -16,18 +16,32 @@ public sealed class TokenRevoker(
 {
     private const int MaxAttempts = 10;
 
-    /// <summary>Puts the access token on the deny list until it expires.</summary>
+    /// <summary>
+    /// Puts the access token on the deny list until the last instant validation would accept it:
+    /// its expiry plus the clock skew validation allows.
+    /// </summary>
     public async Task RevokeAccessTokenAsync(TokenPrincipal access, CancellationToken cancellationToken)
     {
-        await revocations.AddRevokedTokenAsync(access.TokenId, access.Subject, access.ExpiresAt, cancellationToken).ConfigureAwait(false);
+        await revocations.AddRevokedTokenAsync(access.TokenId, access.Subject, access.ExpiresAt + tokens.Options.ClockSkew, cancellationToken).ConfigureAwait(false);
         list.AddLocal(tokenId: access.TokenId);
         RevocationLog.AccessTokenRevoked(logger, access.TokenId, access.Subject);
     }
 
-    /// <summary>Revokes one refresh family (a login session).</summary>
+    /// <summary>
+    /// Ends one login session: its refresh family, and every access token issued in it (RFC 7009
+    /// §2.1), by putting its <c>sid</c> on the deny list.
+    /// </summary>
     public async Task RevokeSessionAsync(string user, string sessionId, string reason, CancellationToken cancellationToken)
     {
         await refreshTokens.RevokeFamilyAsync(user, sessionId, reason, cancellationToken).ConfigureAwait(false);
+
+        // The family is revoked, so no token of this session is issued from now on, except by a
+        // refresh that committed just before and is still writing its answer: its access token
+        // expires at most one lifetime from now. Validation adds the skew; the second skew covers
+        // that answer being written after this instant.
+        var keepUntil = time.GetUtcNow() + tokens.Options.AccessTokenLifetime + tokens.Options.ClockSkew + tokens.Options.ClockSkew;
+        await revocations.AddRevokedSessionAsync(sessionId, user, keepUntil, cancellationToken).ConfigureAwait(false);
+        list.AddLocal(sessionId: sessionId);
         RevocationLog.SessionRevoked(logger, sessionId, user);
     }
 

@@ -1,5 +1,6 @@
 using JwtFunctions.Accounts;
 using JwtFunctions.Revocation;
+using JwtFunctions.TestSupport;
 using JwtFunctions.Tests.Infrastructure;
 using JwtFunctions.Tokens;
 
@@ -57,6 +58,67 @@ public sealed class BearerRevocationTests(AzuriteFixture azurite)
         Assert.Equal(TokenFailure.Revoked, (await app.AuthenticateAsync(laptop.AccessToken)).Failure);
         var fresh = (await app.Accounts.LoginAsync("alice", Password, default)).Tokens!;
         Assert.NotNull((await app.AuthenticateAsync(fresh.AccessToken)).Principal);
+    }
+
+    [Fact]
+    public async Task ARevokedAccessTokenStaysRefusedInsideTheClockSkewAfterItsExpiry()
+    {
+        // Issued 15.5 minutes ago: by now its exp is 30 s past, which validation still accepts
+        // within the 1-minute clock skew. Its deny-list entry must outlive that window.
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromMinutes(15.5));
+        await using var app = await TestServices.StartAsync(azurite, time: clock);
+        var tokens = await LoginAsync(app);
+        var caller = await PrincipalAsync(app, tokens.AccessToken);
+        Assert.True(await app.Get<TokenRevoker>().RevokeAsync(tokens.AccessToken, "access_token", default));
+
+        clock.Now = DateTimeOffset.UtcNow;
+        Assert.True(caller.ExpiresAt < clock.Now && caller.ExpiresAt + app.Tokens.Options.ClockSkew > clock.Now);
+        Assert.True(await app.Get<RevocationList>().RefreshAsync(default));
+
+        Assert.Equal(TokenFailure.Revoked, (await app.AuthenticateAsync(tokens.AccessToken)).Failure);
+    }
+
+    [Fact]
+    public async Task LogoutEndsEveryAccessTokenOfTheSessionNotOnlyTheOneUsed()
+    {
+        await using var app = await TestServices.StartAsync(azurite);
+        var first = await LoginAsync(app);
+        var refreshed = (await app.Accounts.RefreshAsync((await app.Tokens.ValidateAsync(first.RefreshToken, TokenKind.Refresh, default)).Principal!, default)).Tokens!;
+        var otherSession = (await app.Accounts.LoginAsync("alice", Password, default)).Tokens!;
+
+        await app.Accounts.LogoutAsync(await PrincipalAsync(app, refreshed.AccessToken), everywhere: false, default);
+
+        Assert.Equal(TokenFailure.Revoked, (await app.AuthenticateAsync(refreshed.AccessToken)).Failure);
+        Assert.Equal(TokenFailure.Revoked, (await app.AuthenticateAsync(first.AccessToken)).Failure);
+        Assert.NotNull((await app.AuthenticateAsync(otherSession.AccessToken)).Principal);
+    }
+
+    [Fact]
+    public async Task Rfc7009RevocationOfARefreshTokenEndsTheAccessTokensOfItsSession()
+    {
+        await using var first = await TestServices.StartAsync(azurite);
+        await using var second = await TestServices.StartAsync(azurite, sameAs: first.Settings);
+        var tokens = await LoginAsync(first);
+
+        Assert.True(await first.Get<TokenRevoker>().RevokeAsync(tokens.RefreshToken, "refresh_token", default));
+
+        Assert.Equal(TokenFailure.Revoked, (await first.AuthenticateAsync(tokens.AccessToken)).Failure);
+        Assert.True(await second.Get<RevocationList>().RefreshAsync(default));
+        Assert.Equal(TokenFailure.Revoked, (await second.AuthenticateAsync(tokens.AccessToken)).Failure);
+    }
+
+    [Fact]
+    public async Task DetectedReuseEndsTheAccessTokensOfTheSession()
+    {
+        await using var app = await TestServices.StartAsync(azurite);
+        var stolen = await LoginAsync(app);
+        var refreshPrincipal = (await app.Tokens.ValidateAsync(stolen.RefreshToken, TokenKind.Refresh, default)).Principal!;
+        var legitimate = (await app.Accounts.RefreshAsync(refreshPrincipal, default)).Tokens!;
+
+        Assert.Equal(GrantFailure.InvalidRefreshToken, (await app.Accounts.RefreshAsync(refreshPrincipal, default)).Failure);
+
+        Assert.Equal(TokenFailure.Revoked, (await app.AuthenticateAsync(stolen.AccessToken)).Failure);
+        Assert.Equal(TokenFailure.Revoked, (await app.AuthenticateAsync(legitimate.AccessToken)).Failure);
     }
 
     [Fact]

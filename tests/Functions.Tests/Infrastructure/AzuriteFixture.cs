@@ -1,3 +1,5 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 
 namespace JwtFunctions.Tests.Infrastructure;
@@ -12,10 +14,16 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public string ConnectionString => _azurite!.ConnectionString;
 
-    public TableServiceClient CreateServiceClient()
+    /// <param name="policy">Runs before each request is sent (e.g. to interleave another operation).</param>
+    public TableServiceClient CreateServiceClient(HttpPipelinePolicy? policy = null)
     {
         var options = new TableClientOptions();
         options.Retry.MaxRetries = 0;
+        if (policy is not null)
+        {
+            options.AddPolicy(policy, HttpPipelinePosition.PerCall);
+        }
+
         return new TableServiceClient(ConnectionString, options);
     }
 

@@ -17,6 +17,6 @@ public sealed class TestStorage(AzuriteFixture azurite)
 
     public UserStore Users() => new(azurite.CreateServiceClient(), Microsoft.Extensions.Options.Options.Create(_options));
 
-    public RefreshTokenStore RefreshTokens(TimeProvider? time = null) =>
-        new(azurite.CreateServiceClient(), Microsoft.Extensions.Options.Options.Create(_options), time ?? TimeProvider.System);
+    public RefreshTokenStore RefreshTokens(TimeProvider? time = null, Azure.Core.Pipeline.HttpPipelinePolicy? policy = null) =>
+        new(azurite.CreateServiceClient(policy), Microsoft.Extensions.Options.Options.Create(_options), time ?? TimeProvider.System);
 }
