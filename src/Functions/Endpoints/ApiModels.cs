@@ -37,6 +37,10 @@ public sealed record ErrorResponse(
     [property: JsonPropertyName("error")] string Error,
     [property: JsonPropertyName("error_description")] string ErrorDescription);
 
+/// <summary>The health answer for an anonymous caller: the status alone.</summary>
+public sealed record HealthStatusResponse([property: JsonPropertyName("status")] string Status);
+
+/// <summary>The health answer for a caller with a valid access token: which dependency is in which state.</summary>
 public sealed record HealthResponse(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("signing_keys")] string SigningKeys,
@@ -74,6 +78,7 @@ public sealed record PasswordChangeRequest(
 [JsonSerializable(typeof(RegisteredResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(HealthStatusResponse))]
 [JsonSerializable(typeof(RevocationRequest))]
 [JsonSerializable(typeof(PasswordChangeRequest))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -2,15 +2,21 @@ using System.Net;
 using JwtFunctions.Accounts;
 using JwtFunctions.Authentication;
 using JwtFunctions.SigningKeys;
+using JwtFunctions.Tokens;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace JwtFunctions.Endpoints;
 
-/// <summary><c>GET /api/health</c>: 200 when a signing key is loaded and storage answers, else 503.</summary>
-public sealed class Health(HealthProbe probe)
+/// <summary>
+/// <c>GET /api/health</c>: 200 when a signing key is loaded and storage answers, else 503. The public
+/// answer is the status alone; which dependency is down goes to the log, and to a caller with a
+/// valid access token.
+/// </summary>
+public sealed class Health(HealthProbe probe, BearerAuthenticator authenticator)
 {
     [Function(nameof(Health))]
     [AnonymousFunction]
@@ -19,7 +25,14 @@ public sealed class Health(HealthProbe probe)
         CancellationToken cancellationToken)
     {
         var (healthy, report) = await probe.CheckAsync(cancellationToken);
-        return await request.JsonAsync(healthy ? HttpStatusCode.OK : HttpStatusCode.ServiceUnavailable, report, ApiJsonContext.Default.HealthResponse, ("Cache-Control", "no-store"));
+        var status = healthy ? HttpStatusCode.OK : HttpStatusCode.ServiceUnavailable;
+        if (request.Headers.NonValidated.TryGetValues("Authorization", out var authorization)
+            && (await authenticator.AuthenticateAsync(authorization, TokenKind.Access, cancellationToken)).Principal is not null)
+        {
+            return await request.JsonAsync(status, report, ApiJsonContext.Default.HealthResponse, ("Cache-Control", "no-store"));
+        }
+
+        return await request.JsonAsync(status, new HealthStatusResponse(report.Status), ApiJsonContext.Default.HealthStatusResponse, ("Cache-Control", "no-store"));
     }
 }
 
@@ -27,9 +40,10 @@ public sealed class Health(HealthProbe probe)
 /// Health for probes: healthy when a signing key is loaded and storage answers. Names states only;
 /// never a key, a connection string or an exception text.
 /// </summary>
-public sealed class HealthProbe(SigningKeyRing keys, UserStore users)
+public sealed class HealthProbe(SigningKeyRing keys, UserStore users, ILogger<HealthProbe> logger)
 {
     private static readonly TimeSpan StorageTimeout = TimeSpan.FromSeconds(5);
+    private string? _lastReport;
 
     public async Task<(bool Healthy, HealthResponse Report)> CheckAsync(CancellationToken cancellationToken)
     {
@@ -44,7 +58,28 @@ public sealed class HealthProbe(SigningKeyRing keys, UserStore users)
             _ => "loading",
         };
         var status = !keysUsable || !storageOk ? "unhealthy" : keys.State == SigningKeyRingState.Degraded ? "degraded" : "healthy";
-        return (keysUsable && storageOk, new HealthResponse(status, keyState, keys.SourceName, storageOk ? "ok" : "unavailable"));
+        var report = new HealthResponse(status, keyState, keys.SourceName, storageOk ? "ok" : "unavailable");
+        LogIfChanged(report);
+        return (keysUsable && storageOk, report);
+    }
+
+    /// <summary>One log line per change of the report, not one per probe.</summary>
+    private void LogIfChanged(HealthResponse report)
+    {
+        var text = $"{report.Status}: signing keys {report.SigningKeys} ({report.KeySource}), storage {report.Storage}";
+        if (Interlocked.Exchange(ref _lastReport, text) == text)
+        {
+            return;
+        }
+
+        if (report.Status == "healthy")
+        {
+            HealthLog.Healthy(logger, text);
+        }
+        else
+        {
+            HealthLog.NotHealthy(logger, text);
+        }
     }
 
     private async Task<bool> StorageAnswersAsync(CancellationToken cancellationToken)
@@ -70,4 +105,13 @@ public static class HealthServiceCollectionExtensions
         services.TryAddSingleton<HealthProbe>();
         return services;
     }
+}
+
+internal static partial class HealthLog
+{
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Health {Report}")]
+    public static partial void Healthy(ILogger logger, string report);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Warning, Message = "Health {Report}")]
+    public static partial void NotHealthy(ILogger logger, string report);
 }
