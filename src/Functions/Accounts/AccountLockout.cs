@@ -10,84 +10,136 @@ namespace JwtFunctions.Accounts;
 /// <see cref="AccountOptions.LockoutThreshold"/> failures within <see cref="AccountOptions.LockoutWindow"/>
 /// the account refuses every password, the right one included, for a cool-down that doubles with
 /// each lock-out in a row up to <see cref="AccountOptions.MaxLockoutDuration"/>.
+/// A password is checked only under a reservation taken before the hash, atomically (ETag) in
+/// Table Storage shared by all instances: failures counted plus checks in flight never exceed the
+/// threshold, so a burst of parallel guesses gets at most that many checks, and a right password
+/// whose check ends after the account was locked is refused.
 /// Trade-off against lock-out as denial of service: attempts made during a cool-down are not
 /// counted and never extend it, so a trickle of requests cannot keep an account locked without
-/// pausing; the doubling is capped, and forgotten after a day without a lock-out. Counted in
-/// Table Storage with ETag concurrency, so all instances share one count and none is lost.
+/// pausing; the doubling is capped, and forgotten after a day without a lock-out.
 /// </summary>
 public sealed class AccountLockout(UserStore users, IOptions<AccountOptions> options, TimeProvider time, ILogger<AccountLockout> logger)
 {
     private const int MaxAttempts = 50;
     private static readonly TimeSpan EscalationMemory = TimeSpan.FromDays(1);
 
-    /// <summary>The account's lock-out row, if it has one (read once per login).</summary>
-    public Task<LockoutEntity?> ReadAsync(string user, CancellationToken cancellationToken) => users.FindLockoutAsync(user, cancellationToken);
+    /// <summary>
+    /// How long a reservation holds its place: far longer than one password check takes, so only
+    /// a reservation whose instance died before settling it is ever dropped by age.
+    /// </summary>
+    public static readonly TimeSpan ReservationLifetime = TimeSpan.FromSeconds(30);
 
-    public bool IsLocked(LockoutEntity? lockout) => lockout?.LockedUntil > time.GetUtcNow();
-
-    /// <summary>Counts one failed password, locking the account when the threshold is reached.</summary>
-    public async Task RecordFailureAsync(string user, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes one of the account's remaining attempts before its password is checked. <c>false</c>
+    /// when the account is locked, or when failures counted plus checks in flight already reach
+    /// the threshold (the check is not made, and the attempt not counted).
+    /// </summary>
+    public async Task<bool> TryReserveAsync(string user, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var now = time.GetUtcNow();
-            var lockout = await users.FindLockoutAsync(user, cancellationToken).ConfigureAwait(false)
-                ?? new LockoutEntity { PartitionKey = user, WindowStart = now };
-            if (lockout.LockedUntil > now)
+            var lockout = Current(await users.FindLockoutAsync(user, cancellationToken).ConfigureAwait(false), user, now, settings);
+            if (lockout.LockedUntil > now || lockout.Failures + lockout.InFlight >= settings.LockoutThreshold)
             {
-                return; // already locked: not counted, not extended
+                return false;
             }
 
-            if (lockout.LastLockedAt is { } last && now - last > EscalationMemory)
+            lockout.InFlight++;
+            lockout.InFlightSince = lockout.InFlight == 1 ? now : lockout.InFlightSince;
+            if (await users.TrySaveLockoutAsync(lockout, cancellationToken).ConfigureAwait(false))
             {
-                lockout.Lockouts = 0;
+                return true;
             }
 
-            if (lockout.Failures == 0 || now - lockout.WindowStart > settings.LockoutWindow)
-            {
-                lockout.Failures = 0;
-                lockout.WindowStart = now;
-            }
+            await Backoff(attempt, cancellationToken).ConfigureAwait(false);
+        }
 
-            lockout.Failures++;
-            if (lockout.Failures >= settings.LockoutThreshold)
+        AccountLog.LockoutNotRecorded(logger, user);
+        return false;
+    }
+
+    /// <summary>
+    /// Settles a reservation with the check's outcome. A failure is counted (locking the account
+    /// at the threshold); a success clears the count, unless the account was locked while the
+    /// password was being checked: then the success is refused (<c>false</c>).
+    /// </summary>
+    public async Task<bool> SettleAsync(string user, bool passwordMatched, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var now = time.GetUtcNow();
+            var lockout = Current(await users.FindLockoutAsync(user, cancellationToken).ConfigureAwait(false), user, now, settings);
+            lockout.InFlight = Math.Max(0, lockout.InFlight - 1);
+            var locked = lockout.LockedUntil > now;
+            if (passwordMatched)
             {
-                lockout.Lockouts++;
-                lockout.Failures = 0;
-                lockout.LastLockedAt = now;
-                lockout.LockedUntil = now + Duration(lockout.Lockouts, settings);
+                if (!locked)
+                {
+                    lockout.Failures = 0;
+                }
+            }
+            else if (!locked)
+            {
+                lockout.Failures++;
+                if (lockout.Failures >= settings.LockoutThreshold)
+                {
+                    lockout.Lockouts++;
+                    lockout.Failures = 0;
+                    lockout.LastLockedAt = now;
+                    lockout.LockedUntil = now + Duration(lockout.Lockouts, settings);
+                }
             }
 
             if (await users.TrySaveLockoutAsync(lockout, cancellationToken).ConfigureAwait(false))
             {
-                if (lockout.LockedUntil > now && lockout.LastLockedAt == now)
+                if (lockout.LastLockedAt == now)
                 {
-                    AccountLog.LockedOut(logger, user, lockout.LockedUntil.Value - now);
+                    AccountLog.LockedOut(logger, user, lockout.LockedUntil!.Value - now);
                 }
 
-                return;
+                return passwordMatched && !locked;
             }
 
-            // Another failure was counted at the same moment: read again and count on top of it.
-            await Task.Delay(Random.Shared.Next(1, 10 + attempt * 5), cancellationToken).ConfigureAwait(false);
+            await Backoff(attempt, cancellationToken).ConfigureAwait(false);
         }
 
         AccountLog.LockoutNotRecorded(logger, user);
+        return false;
     }
 
-    /// <summary>
-    /// A correct password clears the failure count (not the escalation level). If a failure was
-    /// counted since <paramref name="lockout"/> was read, the ETag refuses the reset: it stands.
-    /// </summary>
-    public async Task RecordSuccessAsync(LockoutEntity? lockout, CancellationToken cancellationToken)
+    /// <summary>The row as of <paramref name="now"/>: a new one, or with expired windows and stale reservations let go.</summary>
+    private static LockoutEntity Current(LockoutEntity? lockout, string user, DateTimeOffset now, AccountOptions settings)
     {
-        if (lockout is { Failures: > 0 })
+        lockout ??= new LockoutEntity { PartitionKey = user, WindowStart = now };
+        if (lockout.LastLockedAt is { } last && now - last > EscalationMemory)
+        {
+            lockout.Lockouts = 0;
+        }
+
+        if (lockout.Failures > 0 && now - lockout.WindowStart > settings.LockoutWindow)
         {
             lockout.Failures = 0;
-            await users.TrySaveLockoutAsync(lockout, cancellationToken).ConfigureAwait(false);
         }
+
+        if (lockout.Failures == 0)
+        {
+            lockout.WindowStart = now;
+        }
+
+        if (lockout.InFlight > 0 && now - lockout.InFlightSince > ReservationLifetime)
+        {
+            lockout.InFlight = 0;
+        }
+
+        return lockout;
     }
+
+    private static Task Backoff(int attempt, CancellationToken cancellationToken) =>
+        // Another writer changed the row at the same moment: read again and apply on top of it.
+        Task.Delay(Random.Shared.Next(1, 10 + attempt * 5), cancellationToken);
 
     /// <summary>The length of the <paramref name="lockouts"/>-th lock-out in a row.</summary>
     public static TimeSpan Duration(int lockouts, AccountOptions settings)
@@ -121,4 +173,10 @@ public sealed class LockoutEntity : ITableEntity
     public DateTimeOffset? LockedUntil { get; set; }
 
     public DateTimeOffset? LastLockedAt { get; set; }
+
+    /// <summary>Password checks reserved and not yet settled.</summary>
+    public int InFlight { get; set; }
+
+    /// <summary>When the oldest reservation in flight was taken.</summary>
+    public DateTimeOffset? InFlightSince { get; set; }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using JwtFunctions.Endpoints;
 using JwtFunctions.Revocation;
 using JwtFunctions.Tokens;
@@ -16,8 +17,14 @@ public sealed class AccountService(
     TokenRevoker revoker,
     TimeProvider time,
     IOptions<AccountOptions> options,
+    IMeterFactory meters,
     ILogger<AccountService> logger)
 {
+    /// <summary>Passwords checked against a stored hash (not dummy hashes): what the lock-out bounds.</summary>
+    private readonly Counter<long> _passwordChecks = meters.Create(MeterName).CreateCounter<long>("jwtfunctions.password.checks", description: "Passwords checked against a stored hash");
+
+    public const string MeterName = "JwtFunctions.Accounts";
+
     public bool RegistrationEnabled => options.Value.RegistrationEnabled;
 
     public async Task<RegistrationResult> RegisterAsync(string? username, string? password, CancellationToken cancellationToken)
@@ -167,7 +174,12 @@ public sealed class AccountService(
         return PasswordChangeResult.Changed;
     }
 
-    /// <summary>The user, if the password is right and the account not locked; the same work either way.</summary>
+    /// <summary>
+    /// The user, if the password is right and the account not locked. Every attempt on a
+    /// well-formed username, existing or not, takes a lock-out reservation first (ETag, shared by
+    /// all instances) and costs one hash: of the stored password when the reservation is granted
+    /// and the user exists, of a dummy otherwise.
+    /// </summary>
     private async Task<UserEntity?> CheckPasswordAsync(string? username, string? password, CancellationToken cancellationToken)
     {
         if (!Usernames.TryNormalize(username, out var normalized) || password is null)
@@ -178,15 +190,32 @@ public sealed class AccountService(
         }
 
         var userRead = users.FindAsync(normalized, cancellationToken);
-        var lockoutRead = lockout.ReadAsync(normalized, cancellationToken);
+        var reserved = await lockout.TryReserveAsync(normalized, cancellationToken).ConfigureAwait(false);
         var user = await userRead.ConfigureAwait(false);
-        var lockoutRow = await lockoutRead.ConfigureAwait(false);
-        var locked = lockout.IsLocked(lockoutRow);
-        if (user is null || locked)
+        if (!reserved)
         {
-            // A locked account refuses even the right password, at the same cost as a wrong one.
+            // Locked, or its remaining attempts are all in flight: refused even with the right
+            // password, at the same cost as a wrong one.
             hasher.VerifyAgainstDummy(password);
-            if (locked)
+            AccountLog.LoginWhileLocked(logger);
+            return null;
+        }
+
+        var verification = PasswordVerification.Failed;
+        if (user is null)
+        {
+            hasher.VerifyAgainstDummy(password);
+        }
+        else
+        {
+            verification = hasher.Verify(password, user.PasswordHash);
+            _passwordChecks.Add(1, new KeyValuePair<string, object?>("outcome", verification == PasswordVerification.Failed ? "failed" : "matched"));
+        }
+
+        var matched = verification != PasswordVerification.Failed;
+        if (!await lockout.SettleAsync(normalized, matched, cancellationToken).ConfigureAwait(false))
+        {
+            if (matched)
             {
                 AccountLog.LoginWhileLocked(logger);
             }
@@ -198,17 +227,8 @@ public sealed class AccountService(
             return null;
         }
 
-        var verification = hasher.Verify(password, user.PasswordHash);
-        if (verification == PasswordVerification.Failed)
-        {
-            await lockout.RecordFailureAsync(normalized, cancellationToken).ConfigureAwait(false);
-            AccountLog.LoginRefused(logger);
-            return null;
-        }
-
-        await lockout.RecordSuccessAsync(lockoutRow, cancellationToken).ConfigureAwait(false);
         if (verification == PasswordVerification.SucceededRehashNeeded
-            && await users.TryUpdatePasswordHashAsync(user, hasher.Hash(password), cancellationToken).ConfigureAwait(false))
+            && await users.TryUpdatePasswordHashAsync(user!, hasher.Hash(password), cancellationToken).ConfigureAwait(false))
         {
             AccountLog.Rehashed(logger, normalized, hasher.Iterations);
         }

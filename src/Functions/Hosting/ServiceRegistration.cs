@@ -25,6 +25,7 @@ public static class JwtFunctionsServiceCollectionExtensions
             // ASP.NET Core's per-request lines (request starting/finished, endpoint executing) would
             // double every invocation's log and telemetry; its warnings and errors still come through.
             .AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning))
+            .AddMetrics()
             .AddTelemetry(configuration)
             .AddSigningKeys()
             .AddJwtTokens()

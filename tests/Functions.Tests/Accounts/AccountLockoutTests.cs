@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using JwtFunctions.Accounts;
 using JwtFunctions.Tests.Infrastructure;
 
@@ -137,5 +138,69 @@ public sealed class AccountLockoutTests(AzuriteFixture azurite)
     public void LockoutDurationDoublesAndIsCapped(int lockouts, int minutes)
     {
         Assert.Equal(TimeSpan.FromMinutes(minutes), AccountLockout.Duration(lockouts, new AccountOptions()));
+    }
+
+    [Fact]
+    public async Task ABurstOfFortyGuessesGetsAtMostTheThresholdOfWrongPasswordChecks()
+    {
+        await using var app = await TestServices.StartAsync(azurite);
+        await app.Accounts.RegisterAsync("alice", Password, default);
+        using var checks = PasswordChecks.Of(app);
+
+        // 39 wrong passwords and the right one, in random order, all at once.
+        var passwords = Enumerable.Range(0, 39).Select(i => $"wrong password {i}").Append(Password).OrderBy(_ => Random.Shared.Next()).ToList();
+        var results = await Task.WhenAll(passwords.Select(password => Task.Run(() => app.Accounts.LoginAsync("alice", password, default))));
+
+        var threshold = new AccountOptions().LockoutThreshold;
+        Assert.InRange(checks.Failed, 1, threshold);
+        Assert.InRange(checks.Matched, 0, 1);
+        Assert.Equal(checks.Matched, results.Count(r => r.Tokens is not null));
+
+        // Whoever reached the threshold locked the account: from then on every password is refused.
+        var lockout = (await LockoutAsync(app))!;
+        Assert.Equal(0, lockout.InFlight);
+        if (checks.Failed == threshold)
+        {
+            Assert.True(lockout.LockedUntil > DateTimeOffset.UtcNow);
+            Assert.Equal(GrantFailure.InvalidCredentials, (await app.Accounts.LoginAsync("alice", Password, default)).Failure);
+        }
+    }
+
+    /// <summary>Counts the password checks one app instance makes (its own IMeterFactory scope).</summary>
+    private sealed class PasswordChecks : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private int _failed;
+        private int _matched;
+
+        private PasswordChecks(object scope)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Scope == scope && instrument.Name == "jwtfunctions.password.checks")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "outcome")
+                    {
+                        Interlocked.Add(ref (string)tag.Value! == "failed" ? ref _failed : ref _matched, (int)value);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public int Failed => Volatile.Read(ref _failed);
+
+        public int Matched => Volatile.Read(ref _matched);
+
+        public static PasswordChecks Of(TestServices app) => new(app.Get<IMeterFactory>());
+
+        public void Dispose() => _listener.Dispose();
     }
 }

@@ -210,12 +210,14 @@ public sealed class TokenEndpointTests(AzuriteFixture azurite)
         var key = TestKeys.NewBase64Key();
         await using var app = await TestServices.StartAsync(azurite, signingKey: key);
 
-        var response = await new Health(app.Get<HealthProbe>()).Run(new FakeHttpRequest(new FakeFunctionContext(), "GET"), default);
+        var response = await Health(app).Run(new FakeHttpRequest(new FakeFunctionContext(), "GET"), default);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var text = JsonOf(response).GetRawText();
-        Assert.Equal("""{"status":"healthy","signing_keys":"loaded","key_source":"local-setting","storage":"ok"}""", text);
-        Assert.DoesNotContain(key, text);
+        Assert.Equal("""{"status":"healthy"}""", JsonOf(response).GetRawText());
+        var (_, report) = await app.Get<HealthProbe>().CheckAsync(default);
+        var details = System.Text.Json.JsonSerializer.Serialize(report, ApiJsonContext.Default.HealthResponse);
+        Assert.Equal("""{"status":"healthy","signing_keys":"loaded","key_source":"local-setting","storage":"ok"}""", details);
+        Assert.DoesNotContain(key, details);
     }
 
     [Fact]
@@ -223,10 +225,11 @@ public sealed class TokenEndpointTests(AzuriteFixture azurite)
     {
         await using var app = await TestServices.StartAsync(azurite, signingKey: "c2hvcnQ=");
 
-        var response = await new Health(app.Get<HealthProbe>()).Run(new FakeHttpRequest(new FakeFunctionContext(), "GET"), default);
+        var response = await Health(app).Run(new FakeHttpRequest(new FakeFunctionContext(), "GET"), default);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal("invalid", JsonOf(response).GetProperty("signing_keys").GetString());
+        Assert.Equal("""{"status":"unhealthy"}""", JsonOf(response).GetRawText());
+        Assert.Equal("invalid", (await app.Get<HealthProbe>().CheckAsync(default)).Report.SigningKeys);
     }
 
     [Fact]
@@ -235,9 +238,12 @@ public sealed class TokenEndpointTests(AzuriteFixture azurite)
         var closed = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Convert.ToBase64String(new byte[64])};TableEndpoint=http://127.0.0.1:{FreePort.Next()}/devstoreaccount1;";
         await using var app = await TestServices.StartAsync(azurite, connectionString: closed);
 
-        var response = await new Health(app.Get<HealthProbe>()).Run(new FakeHttpRequest(new FakeFunctionContext(), "GET"), default);
+        var response = await Health(app).Run(new FakeHttpRequest(new FakeFunctionContext(), "GET"), default);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal("unavailable", JsonOf(response).GetProperty("storage").GetString());
+        Assert.Equal("""{"status":"unhealthy"}""", JsonOf(response).GetRawText());
+        Assert.Equal("unavailable", (await app.Get<HealthProbe>().CheckAsync(default)).Report.Storage);
     }
+
+    private static Health Health(TestServices app) => new(app.Get<HealthProbe>(), app.Get<BearerAuthenticator>());
 }
