@@ -14,8 +14,8 @@ namespace JwtFunctions.EndToEnd.Tests;
 /// </summary>
 /// <remarks>
 /// Settings reach the worker both ways <c>func start</c> offers: a local.settings.json written here
-/// (worker runtime, registration on) and environment variables set programmatically (the
-/// Azurite connection string, a fresh random signing key).
+/// (worker runtime, the homepage off as infra/ sets it, registration on) and environment variables
+/// set programmatically (the Azurite connection string, a fresh random signing key).
 /// </remarks>
 public sealed class FunctionsAppFixture : IAsyncLifetime
 {
@@ -50,6 +50,7 @@ public sealed class FunctionsAppFixture : IAsyncLifetime
                   "IsEncrypted": false,
                   "Values": {
                     "FUNCTIONS_WORKER_RUNTIME": "dotnet-isolated",
+                    "AzureWebJobsDisableHomepage": "true",
                     "Accounts__RegistrationEnabled": "true"
                   }
                 }

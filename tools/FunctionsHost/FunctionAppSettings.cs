@@ -22,6 +22,12 @@ internal sealed class FunctionAppSettings
 
     public int? LocalHttpPort { get; init; }
 
+    /// <summary>local.settings.json <c>Host.CORS</c>: comma-separated origins, as Core Tools reads it.</summary>
+    public string? HostCors { get; init; }
+
+    /// <summary>local.settings.json <c>Host.CORSCredentials</c>.</summary>
+    public bool HostCorsCredentials { get; init; }
+
     public static FunctionAppSettings Load(string appDirectory, string? localSettingsPath = null)
     {
         var dir = Path.GetFullPath(appDirectory);
@@ -62,6 +68,8 @@ internal sealed class FunctionAppSettings
 
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         int? localHttpPort = null;
+        string? hostCors = null;
+        var hostCorsCredentials = false;
         localSettingsPath ??= Path.Combine(dir, "local.settings.json");
         if (File.Exists(localSettingsPath))
         {
@@ -87,6 +95,16 @@ internal sealed class FunctionAppSettings
             {
                 localHttpPort = p;
             }
+
+            if (settings?["Host"]?["CORS"] is JsonValue cors)
+            {
+                hostCors = JsonScalarToString(cors);
+            }
+
+            if (settings?["Host"]?["CORSCredentials"] is JsonValue credentials)
+            {
+                hostCorsCredentials = credentials.TryGetValue<bool>(out var b) ? b : bool.TryParse(JsonScalarToString(credentials), out b) && b;
+            }
         }
 
         return new FunctionAppSettings
@@ -97,6 +115,8 @@ internal sealed class FunctionAppSettings
             RoutePrefix = routePrefix.Trim('/'),
             LocalSettingsValues = values,
             LocalHttpPort = localHttpPort,
+            HostCors = hostCors,
+            HostCorsCredentials = hostCorsCredentials,
         };
     }
 

@@ -97,7 +97,8 @@ internal sealed class HttpInvoker(WorkerChannel channel, WorkerCapabilities capa
             log(LogLevel.Error, $"Executed 'Functions.{function.Name}' (Failed, Id={invocation.InvocationId}, Duration={elapsed.TotalMilliseconds:0}ms): {failure}");
             if (!context.Response.HasStarted)
             {
-                context.Response.Clear();
+                // ExceptionMiddleware only sets the status: headers the forwarder already copied
+                // from the worker's answer stay, the body stays empty.
                 context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             }
 

@@ -45,6 +45,16 @@ public sealed class LocalFunctionsHostOptions
     /// Tests that want the app, not the server, to answer an oversized header raise it.
     /// </summary>
     public int? MaxRequestHeadersTotalSize { get; init; }
+
+    /// <summary>
+    /// Comma-separated CORS origins, as <c>func start --cors</c>; overrides local.settings.json
+    /// <c>Host.CORS</c>. Without either, <c>CORS_ALLOWED_ORIGINS</c> (JSON array, as on Flex
+    /// Consumption) applies.
+    /// </summary>
+    public string? Cors { get; init; }
+
+    /// <summary>As <c>func start --cors-credentials</c>; overrides local.settings.json <c>Host.CORSCredentials</c>.</summary>
+    public bool? CorsCredentials { get; init; }
 }
 
 /// <summary>
@@ -83,6 +93,9 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     public IReadOnlyList<HttpFunctionInfo> Functions { get; private set; } = [];
 
     public string RoutePrefix { get; private set; } = "api";
+
+    /// <summary>Homepage, request body limit and CORS, as read from the app settings.</summary>
+    public HostHttpSettings HttpSettings { get; private set; } = new();
 
     /// <summary>
     /// The worker's own HTTP server when it advertised <c>HttpUri</c> (ASP.NET Core integration) and
@@ -126,6 +139,8 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         }
 
         var app = FunctionAppSettings.Load(options.AppDirectory, options.LocalSettingsPath);
+        // Read before the worker starts: settings the real host cannot start with fail here.
+        var httpSettings = ResolveHttpSettings(app, options);
         var workerId = Guid.NewGuid().ToString();
         var channel = new WorkerChannel(workerId, Log, minimum);
 
@@ -151,7 +166,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.StartupTimeout);
-            await host.InitializeWorkerAsync(app, options, timeout.Token).ConfigureAwait(false);
+            await host.InitializeWorkerAsync(app, options, httpSettings, timeout.Token).ConfigureAwait(false);
             return host;
         }
         catch
@@ -174,7 +189,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         }
     }
 
-    private async Task InitializeWorkerAsync(FunctionAppSettings app, LocalFunctionsHostOptions options, CancellationToken cancellation)
+    private async Task InitializeWorkerAsync(FunctionAppSettings app, LocalFunctionsHostOptions options, HostHttpSettings httpSettings, CancellationToken cancellation)
     {
         // 1. The worker connects and sends StartStream.
         await WaitForWorkerAsync(_channel.Connected, "connect (StartStream)", cancellation).ConfigureAwait(false);
@@ -245,10 +260,11 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         StartupDuration = Stopwatch.GetElapsedTime(_worker.StartTimestamp);
         Functions = functions;
         RoutePrefix = app.RoutePrefix;
+        HttpSettings = httpSettings;
 
         // 5. The HTTP front door, routed from the loaded functions.
         var port = options.Port ?? app.LocalHttpPort ?? DefaultPort;
-        _frontDoor = BuildFrontDoor(port, options.MaxRequestHeadersTotalSize, app.RoutePrefix, functions, _log);
+        _frontDoor = BuildFrontDoor(port, options.MaxRequestHeadersTotalSize, _log);
         if (capabilities.HttpUri is { } workerHttpUri)
         {
             WorkerHttpUri = workerHttpUri;
@@ -257,7 +273,11 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         }
 
         var invoker = new HttpInvoker(_channel, capabilities, _forwarding, _log);
-        MapFunctions(_frontDoor, app.RoutePrefix, functions, invoker, _log);
+        HostPipeline.Configure(_frontDoor, httpSettings, app.RoutePrefix, functions, invoker, _log);
+        if (httpSettings.Cors is not null)
+        {
+            _log(LogLevel.Information, $"CORS from {httpSettings.CorsSource}: origins {string.Join(", ", httpSettings.Cors.Origins)}{(httpSettings.Cors.SupportsCredentials ? ", with credentials" : string.Empty)}.");
+        }
         await _frontDoor.StartAsync(cancellation).ConfigureAwait(false);
         var address = new Uri(ListeningAddress(_frontDoor));
         BaseAddress = new Uri($"http://127.0.0.1:{address.Port}/");
@@ -340,7 +360,19 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         return app;
     }
 
-    private static WebApplication BuildFrontDoor(int port, int? maxRequestHeadersTotalSize, string routePrefix, IReadOnlyList<HttpFunctionInfo> functions, Action<LogLevel, string> log)
+    private static HostHttpSettings ResolveHttpSettings(FunctionAppSettings app, LocalFunctionsHostOptions options)
+    {
+        // The caller's variables, then local.settings.json Values, then this process's environment:
+        // the same precedence as the worker's environment.
+        string? Setting(string name) =>
+            options.Environment?.TryGetValue(name, out var value) == true ? value
+            : app.LocalSettingsValues.TryGetValue(name, out value) ? value
+            : System.Environment.GetEnvironmentVariable(name);
+
+        return HostHttpSettings.Resolve(Setting, options.Cors ?? app.HostCors, options.CorsCredentials ?? app.HostCorsCredentials);
+    }
+
+    private static WebApplication BuildFrontDoor(int port, int? maxRequestHeadersTotalSize, Action<LogLevel, string> log)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.AddProvider(new SinkLoggerProvider(log, LogLevel.Warning));
@@ -355,31 +387,9 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http1);
         });
         builder.Services.AddRoutingCore();
+        builder.Services.AddCors();
         builder.Services.AddHttpForwarder();
-        var app = builder.Build();
-        app.UseRouting();
-        return app;
-    }
-
-    private static void MapFunctions(WebApplication app, string routePrefix, IReadOnlyList<HttpFunctionInfo> functions, HttpInvoker invoker, Action<LogLevel, string> log)
-    {
-        foreach (var function in functions)
-        {
-            var template = routePrefix.Length == 0 ? function.RouteTemplate : $"{routePrefix}/{function.RouteTemplate}";
-            try
-            {
-                RoutePatternFactory.Parse(template);
-            }
-            catch (RoutePatternException e)
-            {
-                log(LogLevel.Error, $"Function '{function.Name}': route '{template}' is not valid ({e.Message}); not served.");
-                continue;
-            }
-
-            RequestDelegate handler = context => invoker.HandleAsync(context, function);
-            var endpoint = function.Methods is null ? app.Map(template, handler) : app.MapMethods(template, function.Methods, handler);
-            endpoint.WithDisplayName($"Functions.{function.Name}");
-        }
+        return builder.Build();
     }
 
     private static string ListeningAddress(WebApplication app)

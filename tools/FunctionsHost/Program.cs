@@ -38,12 +38,20 @@ var measureOption = new Option<string>("--measure-startup")
 {
     Description = "GET this path until it answers 200, print the time since the worker process started, then stop (exit code 0 on success)",
 };
+var corsOption = new Option<string>("--cors")
+{
+    Description = "comma-separated CORS origins, as `func start --cors` (default: local.settings.json Host.CORS, else CORS_ALLOWED_ORIGINS)",
+};
+var corsCredentialsOption = new Option<bool>("--cors-credentials")
+{
+    Description = "allow credentialed CORS requests, as `func start --cors-credentials` (default: local.settings.json Host.CORSCredentials)",
+};
 var command = new RootCommand("""
     Local Azure Functions host for the JwtFunctions worker (tests and development; `func start`
     remains the primary way to run the app locally).
     """)
 {
-    appOption, portOption, settingsOption, envOption, verboseOption, measureOption,
+    appOption, portOption, settingsOption, envOption, verboseOption, measureOption, corsOption, corsCredentialsOption,
 };
 var parsed = command.Parse(args);
 if (parsed.Errors.Count > 0)
@@ -67,6 +75,9 @@ var port = parsed.GetValue(portOption);
 var settingsPath = parsed.GetValue(settingsOption)?.FullName;
 var measurePath = parsed.GetValue(measureOption);
 var verbose = parsed.GetValue(verboseOption);
+var cors = parsed.GetValue(corsOption);
+// Given: true; absent: local.settings.json Host.CORSCredentials decides.
+bool? corsCredentials = parsed.GetValue(corsCredentialsOption) ? true : null;
 var environment = new Dictionary<string, string>(StringComparer.Ordinal);
 foreach (var pair in parsed.GetValue(envOption) ?? [])
 {
@@ -101,6 +112,8 @@ try
             LocalSettingsPath = settingsPath,
             LogSink = Write,
             MinimumLogLevel = verbose ? LogLevel.Debug : LogLevel.Information,
+            Cors = cors,
+            CorsCredentials = corsCredentials,
         },
         stop.Token);
 }
