@@ -313,8 +313,9 @@ public sealed class RequestCorpusTests(FunctionsAppFixture app, ITestOutputHelpe
         Assert.Equal(endpoint == "login" ? HttpStatusCode.Unauthorized : HttpStatusCode.BadRequest, response.StatusCode);
         AssertJsonError(response, await response.Content.ReadAsStringAsync(), InvalidGrant);
         var changes = (await StoredState.CaptureAsync(App.StorageConnectionString)).ChangesSince(before);
+        // The setup's own login already wrote the row (every password check is reserved in it).
         var change = Assert.Single(changes);
-        Assert.StartsWith($"added   Users/{user}/lockout:", change);
+        Assert.Matches($"^(added  |changed) Users/{user}/lockout:", change);
         var lockout = await StoredState.ReadAsync(App.StorageConnectionString, "Users", user, "lockout");
         Assert.Equal(1, lockout!.GetInt32("Failures"));
         Assert.Equal(0, lockout.GetInt32("Lockouts"));

@@ -175,10 +175,10 @@ public sealed class AccountService(
     }
 
     /// <summary>
-    /// The user, if the password is right and the account not locked. Every attempt on a
-    /// well-formed username, existing or not, takes a lock-out reservation first (ETag, shared by
-    /// all instances) and costs one hash: of the stored password when the reservation is granted
-    /// and the user exists, of a dummy otherwise.
+    /// The user, if the password is right and the account not locked. An existing account's
+    /// password is checked only under a lock-out reservation (ETag, shared by all instances);
+    /// every refusal costs one hash, of a dummy when there is nothing to check. Unknown usernames
+    /// write nothing: no row is created for a name that has no account.
     /// </summary>
     private async Task<UserEntity?> CheckPasswordAsync(string? username, string? password, CancellationToken cancellationToken)
     {
@@ -189,10 +189,15 @@ public sealed class AccountService(
             return null;
         }
 
-        var userRead = users.FindAsync(normalized, cancellationToken);
-        var reserved = await lockout.TryReserveAsync(normalized, cancellationToken).ConfigureAwait(false);
-        var user = await userRead.ConfigureAwait(false);
-        if (!reserved)
+        var user = await users.FindAsync(normalized, cancellationToken).ConfigureAwait(false);
+        if (user is null)
+        {
+            hasher.VerifyAgainstDummy(password);
+            AccountLog.LoginRefused(logger);
+            return null;
+        }
+
+        if (!await lockout.TryReserveAsync(normalized, cancellationToken).ConfigureAwait(false))
         {
             // Locked, or its remaining attempts are all in flight: refused even with the right
             // password, at the same cost as a wrong one.
@@ -201,16 +206,8 @@ public sealed class AccountService(
             return null;
         }
 
-        var verification = PasswordVerification.Failed;
-        if (user is null)
-        {
-            hasher.VerifyAgainstDummy(password);
-        }
-        else
-        {
-            verification = hasher.Verify(password, user.PasswordHash);
-            _passwordChecks.Add(1, new KeyValuePair<string, object?>("outcome", verification == PasswordVerification.Failed ? "failed" : "matched"));
-        }
+        var verification = hasher.Verify(password, user.PasswordHash);
+        _passwordChecks.Add(1, new KeyValuePair<string, object?>("outcome", verification == PasswordVerification.Failed ? "failed" : "matched"));
 
         var matched = verification != PasswordVerification.Failed;
         if (!await lockout.SettleAsync(normalized, matched, cancellationToken).ConfigureAwait(false))
@@ -228,7 +225,7 @@ public sealed class AccountService(
         }
 
         if (verification == PasswordVerification.SucceededRehashNeeded
-            && await users.TryUpdatePasswordHashAsync(user!, hasher.Hash(password), cancellationToken).ConfigureAwait(false))
+            && await users.TryUpdatePasswordHashAsync(user, hasher.Hash(password), cancellationToken).ConfigureAwait(false))
         {
             AccountLog.Rehashed(logger, normalized, hasher.Iterations);
         }
