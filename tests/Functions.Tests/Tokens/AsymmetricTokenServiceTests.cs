@@ -97,6 +97,8 @@ public sealed class AsymmetricTokenServiceTests
 
         Assert.Equal(TokenFailure.InvalidAlgorithm, await Check(TokenForge.Unsigned(TokenForge.Header(kid: kid, alg: "none"), VictimClaims())));
         Assert.Equal(TokenFailure.InvalidAlgorithm, await Check(TokenForge.SignEcdsa(TokenForge.Header(kid: kid, alg: "ES384"), VictimClaims(), p384, HashAlgorithmName.SHA384)));
+        Assert.Equal(TokenFailure.InvalidAlgorithm, await Check(TokenForge.SignEcdsa(TokenForge.Header(kid: kid, alg: "ES384"), VictimClaims(), ours, HashAlgorithmName.SHA384)));
+        Assert.Equal(TokenFailure.InvalidAlgorithm, await Check(TokenForge.SignEcdsa(TokenForge.Header(kid: kid, alg: "ES512"), VictimClaims(), ours, HashAlgorithmName.SHA512)));
         Assert.Equal(TokenFailure.InvalidSignature, await Check(TokenForge.SignEs256(TokenForge.Header(kid: kid, alg: "ES256"), VictimClaims(), attacker)));
         Assert.Equal(TokenFailure.UnknownKey, await Check(TokenForge.SignEs256(TokenForge.Header(kid: TokenForge.EcThumbprint(attacker), alg: "ES256"), VictimClaims(), attacker)));
 
