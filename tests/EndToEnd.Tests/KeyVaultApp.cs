@@ -44,7 +44,23 @@ public sealed class KeyVaultApp : IAsyncDisposable
     private string? _workDirectory;
     private int _disposed;
 
-    private KeyVaultApp(TestLog log) => Log = log;
+    private KeyVaultApp(TestLog log, string algorithm = "HS256")
+    {
+        Log = log;
+        Algorithm = algorithm;
+    }
+
+    /// <summary><c>Jwt__Algorithm</c>: HS256 (base64 secrets) or ES256 / RS256 (PEM PKCS#8 private keys in the vault).</summary>
+    public string Algorithm { get; }
+
+    /// <summary>With ES256 / RS256: <c>Jwt__Issuer</c>, the app's own base URL (<c>http://127.0.0.1:{port}/api</c>); else null.</summary>
+    public string? Issuer { get; private set; }
+
+    /// <summary>The secret values added, by version id, so tests can forge with a key the app holds (or held).</summary>
+    public Dictionary<string, string> KeyValues { get; } = [];
+
+    /// <summary>Extra app settings for the worker (e.g. <c>SigningKeys__ActivationDelay</c>).</summary>
+    public Dictionary<string, string> ExtraSettings { get; } = [];
 
     public TestLog Log { get; }
 
@@ -68,9 +84,9 @@ public sealed class KeyVaultApp : IAsyncDisposable
     /// once the vault holds its first key version and before the worker starts (e.g. to make the
     /// vault deny or be unreachable at cold start). Does not wait for health.
     /// </summary>
-    public static async Task<KeyVaultApp> StartAsync(TestLog log, Action<KeyVaultApp>? beforeWorker = null)
+    public static async Task<KeyVaultApp> StartAsync(TestLog log, Action<KeyVaultApp>? beforeWorker = null, string algorithm = "HS256")
     {
-        var app = new KeyVaultApp(log);
+        var app = new KeyVaultApp(log, algorithm);
         try
         {
             await app.StartCoreAsync(beforeWorker);
@@ -120,12 +136,26 @@ public sealed class KeyVaultApp : IAsyncDisposable
             ["SSL_CERT_FILE"] = certificateFile,
             ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = string.Empty,
         };
+        int? port = null;
+        if (Algorithm != "HS256")
+        {
+            // The issuer is the app's public base URL, so the port is chosen before the worker starts.
+            port = FreePort.Next();
+            Issuer = $"http://127.0.0.1:{port}/api";
+            environment["Jwt__Algorithm"] = Algorithm;
+            environment["Jwt__Issuer"] = Issuer;
+        }
+
         beforeWorker?.Invoke(this);
+        foreach (var (name, value) in ExtraSettings)
+        {
+            environment[name] = value;
+        }
 
         Host = await LocalFunctionsHost.StartAsync(new LocalFunctionsHostOptions
         {
             AppDirectory = appDirectory,
-            Port = 0,
+            Port = port ?? 0,
             LocalSettingsPath = settingsPath,
             Environment = environment,
             LogSink = line =>
@@ -144,8 +174,15 @@ public sealed class KeyVaultApp : IAsyncDisposable
     /// <summary>Adds a new random 32-byte version of the signing secret (a rotation); returns its id.</summary>
     public string AddKeyVersion()
     {
-        var id = Vault.AddVersion(SecretName, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        var value = Algorithm switch
+        {
+            "ES256" => TokenForge.NewEs256Pem(),
+            "RS256" => TokenForge.NewRsaPem(),
+            _ => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        };
+        var id = Vault.AddVersion(SecretName, value);
         KeyIds.Add(id);
+        KeyValues[id] = value;
         return id;
     }
 

@@ -99,6 +99,36 @@ public static class TokenForge
         return signingInput + "." + Base64UrlEncoder.Encode(signature);
     }
 
+    /// <summary>ECDSA with <paramref name="hash"/> (r||s, RFC 7518 §3.4), whatever the header's <c>alg</c> says (e.g. ES384 with a P-384 key).</summary>
+    public static string SignEcdsa(Dictionary<string, object?> header, Dictionary<string, object?> claims, ECDsa ecdsa, HashAlgorithmName hash)
+    {
+        var signingInput = Encode(header) + "." + Encode(claims);
+        var signature = ecdsa.SignData(Encoding.ASCII.GetBytes(signingInput), hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return signingInput + "." + Base64UrlEncoder.Encode(signature);
+    }
+
+    /// <summary>A fresh P-256 private key as PEM PKCS#8 (<c>-----BEGIN PRIVATE KEY-----</c>), as ES256 keys are stored.</summary>
+    public static string NewEs256Pem()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return key.ExportPkcs8PrivateKeyPem();
+    }
+
+    /// <summary>A fresh RSA private key of <paramref name="bits"/> as PEM PKCS#8, as RS256 keys are stored.</summary>
+    public static string NewRsaPem(int bits = 2048)
+    {
+        using var key = RSA.Create(bits);
+        return key.ExportPkcs8PrivateKeyPem();
+    }
+
+    /// <summary>RFC 7638 §3 thumbprint of the public part of a P-256 key, computed here independently of the app.</summary>
+    public static string EcThumbprint(ECDsa key)
+    {
+        var q = key.ExportParameters(false).Q;
+        var json = $"{{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"{Base64UrlEncoder.Encode(q.X!)}\",\"y\":\"{Base64UrlEncoder.Encode(q.Y!)}\"}}";
+        return Base64UrlEncoder.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+    }
+
     /// <summary>The public part of <paramref name="rsa"/> as a JWK (RFC 7517), for an embedded <c>jwk</c> header.</summary>
     public static Dictionary<string, object?> PublicJwk(RSA rsa, string kid)
     {

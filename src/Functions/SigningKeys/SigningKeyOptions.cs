@@ -31,9 +31,17 @@ public sealed class SigningKeyOptions
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Local development only: the signing key itself, as base64 of random bytes (at least as many
-    /// bytes as the algorithm's hash: 32 for HS256). Used only when <see cref="VaultUri"/> is not set,
-    /// and a warning is logged. Default: not set.
+    /// How long a new key version is only published (in the JWKS, and accepted) before it signs, so
+    /// verifiers that cache the JWKS have fetched it before the first token names it. Set it to at
+    /// least the JWKS cache lifetime plus <see cref="RefreshInterval"/> with ES256 / RS256 (e.g.
+    /// <c>00:15:00</c>). Default <c>00:00:00</c>: a new version signs as soon as it is read.
+    /// </summary>
+    public TimeSpan ActivationDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Local development only: the signing key itself: for HS* base64 of random bytes (at least as
+    /// many bytes as the algorithm's hash: 32 for HS256), for ES256 / RS256 a PEM PKCS#8 private key.
+    /// Used only when <see cref="VaultUri"/> is not set, and a warning is logged. Default: not set.
     /// </summary>
     public string? LocalKey { get; set; }
 
@@ -65,10 +73,17 @@ public sealed partial class SigningKeyOptionsValidator : IValidateOptions<Signin
             failures.Add("SigningKeys:RefreshInterval must be between 00:00:10 and 1.00:00:00; the default is 00:05:00.");
         }
 
+        if (options.ActivationDelay < TimeSpan.Zero || options.ActivationDelay > TimeSpan.FromDays(1))
+        {
+            failures.Add("SigningKeys:ActivationDelay must be between 00:00:00 and 1.00:00:00; the default is 00:00:00 "
+                + "(with ES256 / RS256 use at least the JWKS cache time plus SigningKeys:RefreshInterval, e.g. 00:15:00).");
+        }
+
         if (options.VaultUri is null && string.IsNullOrWhiteSpace(options.LocalKey))
         {
             failures.Add("No signing key is configured. In Azure set SigningKeys__VaultUri (and SigningKeys__SecretName); "
-                + "for local development set SigningKeys__LocalKey to the output of `openssl rand -base64 32`.");
+                + "for local development set SigningKeys__LocalKey to the output of `openssl rand -base64 32` "
+                + "(for ES256 / RS256: a PEM private key from `openssl genpkey`; ./run writes one).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using JwtFunctions.Hosting;
 using JwtFunctions.Tokens;
 using Microsoft.Extensions.Logging;
@@ -16,17 +17,29 @@ public sealed class SigningKeyRing
     private readonly ISigningKeySource _source;
     private readonly TimeProvider _time;
     private readonly ILogger<SigningKeyRing> _logger;
+    private readonly string _algorithm;
     private readonly int _minimumKeyBytes;
+    private readonly TimeSpan _activationDelay;
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile SigningKeySet? _current;
     private volatile int _state = (int)SigningKeyRingState.Loading;
 
+    /// <summary>Parsed keys by source version, so a refresh reuses key objects instead of importing them again (versions are immutable).</summary>
+    private Dictionary<string, (string Value, SigningKey Key)> _parsed = new(StringComparer.Ordinal);
+
     public SigningKeyRing(ISigningKeySource source, IOptions<JwtOptions> jwtOptions, TimeProvider time, ILogger<SigningKeyRing> logger)
+        : this(source, jwtOptions, Options.Create(new SigningKeyOptions()), time, logger)
+    {
+    }
+
+    public SigningKeyRing(ISigningKeySource source, IOptions<JwtOptions> jwtOptions, IOptions<SigningKeyOptions> keyOptions, TimeProvider time, ILogger<SigningKeyRing> logger)
     {
         _source = source;
         _time = time;
         _logger = logger;
-        _minimumKeyBytes = JwtAlgorithms.MinimumKeyBytes(jwtOptions.Value.Algorithm);
+        _algorithm = jwtOptions.Value.Algorithm;
+        _minimumKeyBytes = JwtAlgorithms.IsHmac(_algorithm) ? JwtAlgorithms.MinimumKeyBytes(_algorithm) : 0;
+        _activationDelay = keyOptions.Value.ActivationDelay;
     }
 
     /// <summary>The usable keys, or <c>null</c> when none may be used.</summary>
@@ -91,10 +104,11 @@ public sealed class SigningKeyRing
         }
 
         var keys = new List<SigningKey>(newestFirst.Count);
+        var parsed = new Dictionary<string, (string Value, SigningKey Key)>(StringComparer.Ordinal);
         for (var i = 0; i < newestFirst.Count; i++)
         {
             var version = newestFirst[i];
-            var problem = SigningKeyParser.TryParse(version.Value, _minimumKeyBytes, out var material);
+            var problem = Parse(version, out var key);
             if (problem != SigningKeyProblem.None)
             {
                 if (i == 0)
@@ -105,27 +119,92 @@ public sealed class SigningKeyRing
                     return;
                 }
 
-                KeyLog.VersionSkipped(_logger, version.KeyId, SigningKeyParser.Describe(problem, _minimumKeyBytes));
+                KeyLog.VersionSkipped(_logger, version.KeyId, Describe(problem));
                 continue;
             }
 
-            keys.Add(new SigningKey(version.KeyId, material, version.ExpiresOn));
+            parsed[version.KeyId] = (version.Value!, key!);
+
+            // Two versions holding the same key have the same thumbprint kid: publish it once.
+            if (!keys.Exists(k => k.KeyId == key!.KeyId))
+            {
+                keys.Add(key!);
+            }
         }
 
+        _parsed = parsed;
+        var signer = ChooseSigner(keys, _time.GetUtcNow());
         var previous = _current;
-        _current = new SigningKeySet(keys, _time.GetUtcNow());
+        _current = new SigningKeySet(keys, _time.GetUtcNow(), signer);
         _state = (int)SigningKeyRingState.Ready;
-        if (previous is null || previous.Current.KeyId != keys[0].KeyId || previous.Keys.Count != keys.Count)
+        if (previous is null || previous.Current.KeyId != signer.KeyId || previous.Keys.Count != keys.Count)
         {
-            KeyLog.KeysLoaded(_logger, _source.Name, keys[0].KeyId, keys.Count);
+            KeyLog.KeysLoaded(_logger, _source.Name, signer.KeyId, keys.Count);
         }
     }
+
+    /// <summary>
+    /// The newest version that has been published for the activation delay; when none has (a first
+    /// key, or several added within the delay), the oldest, which verifiers have had the longest.
+    /// </summary>
+    private SigningKey ChooseSigner(List<SigningKey> newestFirst, DateTimeOffset now)
+    {
+        if (_activationDelay <= TimeSpan.Zero)
+        {
+            return newestFirst[0];
+        }
+
+        foreach (var key in newestFirst)
+        {
+            if (key.CreatedOn is null || key.CreatedOn + _activationDelay <= now)
+            {
+                return key;
+            }
+        }
+
+        return newestFirst[^1];
+    }
+
+    private SigningKeyProblem Parse(SigningKeyVersion version, out SigningKey? key)
+    {
+        if (_parsed.TryGetValue(version.KeyId, out var known) && string.Equals(known.Value, version.Value, StringComparison.Ordinal))
+        {
+            key = known.Key;
+            return SigningKeyProblem.None;
+        }
+
+        key = null;
+        if (JwtAlgorithms.IsHmac(_algorithm))
+        {
+            var problem = SigningKeyParser.TryParse(version.Value, _minimumKeyBytes, out var material);
+            if (problem == SigningKeyProblem.None)
+            {
+                key = new SigningKey(version.KeyId, material, version.ExpiresOn);
+            }
+
+            return problem;
+        }
+
+        var asymmetricProblem = SigningKeyParser.TryParsePrivateKey(version.Value, _algorithm, out var privateKey);
+        key = privateKey switch
+        {
+            ECDsa ecdsa => SigningKey.FromEcdsa(ecdsa, version.KeyId, version.CreatedOn, version.ExpiresOn),
+            RSA rsa => SigningKey.FromRsa(rsa, version.KeyId, version.CreatedOn, version.ExpiresOn),
+            _ => null,
+        };
+        return asymmetricProblem;
+    }
+
+    private string Describe(SigningKeyProblem problem) => JwtAlgorithms.IsHmac(_algorithm)
+        ? SigningKeyParser.Describe(problem, _minimumKeyBytes)
+        : SigningKeyParser.DescribePrivateKey(problem, _algorithm);
 
     private void FailClosed(SigningKeyProblem problem, string kid)
     {
         _current = null;
+        _parsed = new(StringComparer.Ordinal);
         _state = (int)SigningKeyRingState.Invalid;
-        KeyLog.KeyRejected(_logger, _source.Name, kid, SigningKeyParser.Describe(problem, _minimumKeyBytes));
+        KeyLog.KeyRejected(_logger, _source.Name, kid, Describe(problem));
     }
 }
 

@@ -14,13 +14,22 @@ public sealed class JwtOptions
 {
     public const string SectionName = "Jwt";
 
-    /// <summary>The <c>iss</c> claim written and required (RFC 7519 §4.1.1). Default <c>jwtfunctions</c>.</summary>
+    /// <summary>
+    /// The <c>iss</c> claim written and required (RFC 7519 §4.1.1). Default <c>jwtfunctions</c>. With
+    /// ES256 / RS256 it must be the service's public base URL (e.g. <c>http://localhost:7071/api</c>),
+    /// because verifiers find <c>{issuer}/.well-known/openid-configuration</c> from it (OpenID Connect
+    /// Discovery 1.0 §4, RFC 8414 §3).
+    /// </summary>
     public string Issuer { get; set; } = "jwtfunctions";
 
     /// <summary>The <c>aud</c> claim written and required (RFC 7519 §4.1.3). Default <c>jwtfunctions-api</c>.</summary>
     public string Audience { get; set; } = "jwtfunctions-api";
 
-    /// <summary>HMAC algorithm: <c>HS256</c> (default), <c>HS384</c> or <c>HS512</c>. Only this one is accepted.</summary>
+    /// <summary>
+    /// The JWS algorithm, the only one accepted (RFC 8725 §3.1): <c>HS256</c> (default), <c>HS384</c>
+    /// or <c>HS512</c> with a shared secret; <c>ES256</c> (ECDSA P-256) or <c>RS256</c> (RSA ≥ 2048
+    /// bits) with a private key, whose public keys are published as JWKS so any API can verify.
+    /// </summary>
     public string Algorithm { get; set; } = "HS256";
 
     /// <summary>Access-token lifetime. Default 15 minutes (flask-jwt-extended's JWT_ACCESS_TOKEN_EXPIRES).</summary>
@@ -53,7 +62,13 @@ public sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
 
         if (!JwtAlgorithms.IsSupported(options.Algorithm))
         {
-            failures.Add("Jwt:Algorithm must be HS256, HS384 or HS512 (default HS256).");
+            failures.Add("Jwt:Algorithm must be HS256, HS384, HS512, ES256 or RS256, spelled exactly so (default HS256).");
+        }
+        else if (JwtAlgorithms.IsAsymmetric(options.Algorithm) && !string.IsNullOrWhiteSpace(options.Issuer) && !IsIssuerUrl(options.Issuer))
+        {
+            failures.Add($"Jwt:Issuer must be the service's public base URL when Jwt:Algorithm is {options.Algorithm}, "
+                + "e.g. https://<app>.azurewebsites.net/api (http only for localhost), with no query, fragment or trailing slash: "
+                + "verifiers read <issuer>/.well-known/openid-configuration (OpenID Connect Discovery 1.0 §4).");
         }
 
         if (options.AccessTokenLifetime < TimeSpan.FromMinutes(1) || options.AccessTokenLifetime > TimeSpan.FromDays(1))
@@ -73,12 +88,24 @@ public sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    /// <summary>An absolute https URL (http only on a loopback host), no query or fragment, no trailing slash (RFC 8414 §2).</summary>
+    public static bool IsIssuerUrl(string issuer) =>
+        Uri.TryCreate(issuer, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback))
+        && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment)
+        && !issuer.EndsWith('/');
 }
 
-/// <summary>The HMAC JWS algorithms this service may be configured with (RFC 7518 §3.2).</summary>
+/// <summary>The JWS algorithms this service may be configured with (RFC 7518 §3.2, §3.3, §3.4).</summary>
 public static class JwtAlgorithms
 {
-    public static bool IsSupported(string? algorithm) => algorithm is SecurityAlgorithms.HmacSha256 or SecurityAlgorithms.HmacSha384 or SecurityAlgorithms.HmacSha512;
+    public static bool IsSupported(string? algorithm) => IsHmac(algorithm) || IsAsymmetric(algorithm);
+
+    public static bool IsHmac(string? algorithm) => algorithm is SecurityAlgorithms.HmacSha256 or SecurityAlgorithms.HmacSha384 or SecurityAlgorithms.HmacSha512;
+
+    /// <summary>ES256 and RS256: signed with a private key, verified with a published public key.</summary>
+    public static bool IsAsymmetric(string? algorithm) => algorithm is SecurityAlgorithms.EcdsaSha256 or SecurityAlgorithms.RsaSha256;
 
     /// <summary>RFC 7518 §3.2: a key at least as long as the hash output.</summary>
     public static int MinimumKeyBytes(string algorithm) => algorithm switch
@@ -97,6 +124,7 @@ public static class TokensServiceCollectionExtensions
     {
         services.AddValidatedOptions<JwtOptions, JwtOptionsValidator>(JwtOptions.SectionName);
         services.TryAddSingleton<TokenService>();
+        services.TryAddSingleton<JwtFunctions.Endpoints.DiscoveryDocuments>();
         return services;
     }
 }

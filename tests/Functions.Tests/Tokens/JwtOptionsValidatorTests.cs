@@ -16,8 +16,9 @@ public sealed class JwtOptionsValidatorTests
     public void DefaultsAreValid() => Assert.True(new JwtOptionsValidator().Validate(null, new JwtOptions()).Succeeded);
 
     [Theory]
-    [InlineData("Algorithm", "none", "Jwt:Algorithm must be HS256, HS384 or HS512")]
-    [InlineData("Algorithm", "RS256", "Jwt:Algorithm must be HS256, HS384 or HS512")]
+    [InlineData("Algorithm", "none", "Jwt:Algorithm must be HS256, HS384, HS512, ES256 or RS256")]
+    [InlineData("Algorithm", "RS512", "Jwt:Algorithm must be HS256, HS384, HS512, ES256 or RS256")]
+    [InlineData("Algorithm", "RS256", "Jwt:Issuer must be the service's public base URL when Jwt:Algorithm is RS256")]
     [InlineData("Issuer", "", "Jwt:Issuer must not be empty")]
     [InlineData("Audience", " ", "Jwt:Audience must not be empty")]
     [InlineData("ClockSkew", "00:10:00", "Jwt:ClockSkew must be between 00:00:00 and 00:05:00")]
