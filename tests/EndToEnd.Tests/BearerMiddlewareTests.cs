@@ -57,7 +57,7 @@ public sealed class BearerMiddlewareTests(FunctionsAppFixture app, ITestOutputHe
         { Credential.UnknownKeyId,              401, InvalidToken("The token's signing key is not known"),          "invalid_token", "The token's signing key is not known" },
         { Credential.WrongIssuer,               401, InvalidToken("The token's issuer is invalid"),                 "invalid_token", "The token's issuer is invalid" },
         { Credential.WrongAudience,             401, InvalidToken("The token's audience is invalid"),               "invalid_token", "The token's audience is invalid" },
-        { Credential.RefreshTokenAsAccessToken, 401, InvalidToken("The token is of the wrong type"),                "invalid_token", "The token is of the wrong type" },
+        { Credential.RefreshTokenAsAccessToken, 401, InvalidToken("The token's audience is invalid"),               "invalid_token", "The token's audience is invalid" }, // addressed to the token service (RFC 8725 §3.12)
         { Credential.IssuedInTheFuture,         401, InvalidToken("The token is not valid yet"),                    "invalid_token", "The token is not valid yet" },
     };
 
@@ -82,8 +82,10 @@ public sealed class BearerMiddlewareTests(FunctionsAppFixture app, ITestOutputHe
     public static TheoryData<string, string, int, string> WrongTokenTypeCases => new()
     {
         // path,                method, status, WWW-Authenticate
-        { "api/v1.0/refresh", "POST", 401, InvalidToken("The token is of the wrong type") },   // access token where a refresh token belongs
-        { "api/v1.0/logout",  "POST", 401, InvalidToken("The token is of the wrong type") },   // refresh token where an access token belongs
+        // Each kind is refused where the other belongs on its audience, before its typ is looked
+        // at: refresh tokens are addressed to the token service itself (RFC 8725 §3.12).
+        { "api/v1.0/refresh", "POST", 401, InvalidToken("The token's audience is invalid") },   // access token where a refresh token belongs
+        { "api/v1.0/logout",  "POST", 401, InvalidToken("The token's audience is invalid") },   // refresh token where an access token belongs
     };
 
     [Theory]

@@ -169,7 +169,7 @@ public sealed class ExternalVerifierTests : IDisposable
         { "ES256 with a key not in the JWKS, our kid", "The token's signature is invalid" },
         { "ES256 with the key of a disabled version, its kid", "The token's signing key is not known" },
         { "payload tampered", "The token's signature is invalid" },
-        { "refresh token as access token", "The token is of the wrong type" },
+        { "refresh token as access token", "The token's audience is invalid" }, // refresh tokens are addressed to the issuer (RFC 8725 §3.12)
     };
 
     [Theory]

@@ -60,6 +60,11 @@ public sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
             failures.Add("Jwt:Audience must not be empty; it is written to and required in every token's aud claim (default jwtfunctions-api).");
         }
 
+        if (!string.IsNullOrWhiteSpace(options.Audience) && string.Equals(options.Audience, options.Issuer, StringComparison.Ordinal))
+        {
+            failures.Add("Jwt:Audience must differ from Jwt:Issuer: refresh tokens are addressed to the issuer and access tokens to the audience, so that neither is taken for the other (RFC 8725 §3.12).");
+        }
+
         if (!JwtAlgorithms.IsSupported(options.Algorithm))
         {
             failures.Add("Jwt:Algorithm must be HS256, HS384, HS512, ES256 or RS256, spelled exactly so (default HS256).");

@@ -16,6 +16,9 @@ public enum TokenFailure
     InvalidAudience,
     WrongTokenType,
     InvalidSubject,
+
+    /// <summary>A JOSE header parameter this issuer never writes (jku, jwk, x5u, x5c, or any other).</summary>
+    ForbiddenHeader,
     Revoked,
     Invalid,
 
@@ -49,6 +52,7 @@ public static class TokenFailures
         TokenFailure.InvalidAudience => "The token's audience is invalid",
         TokenFailure.WrongTokenType => "The token is of the wrong type",
         TokenFailure.InvalidSubject => "The token's subject is invalid",
+        TokenFailure.ForbiddenHeader => "The token's header is not accepted",
         TokenFailure.Revoked => "The token was revoked",
         TokenFailure.KeysUnavailable or TokenFailure.RevocationListUnavailable => "Tokens cannot be checked right now",
         _ => "The token is invalid",

@@ -39,8 +39,8 @@ public sealed class TokenService
         _ring = ring;
         _time = time;
         _options = options.Value;
-        _accessParameters = CreateParameters(TokenTypes.Access);
-        _refreshParameters = CreateParameters(TokenTypes.Refresh);
+        _accessParameters = CreateParameters(TokenKind.Access);
+        _refreshParameters = CreateParameters(TokenKind.Refresh);
     }
 
     public JwtOptions Options => _options;
@@ -88,6 +88,14 @@ public sealed class TokenService
             return TokenValidation.Fail(TokenFailure.Invalid);
         }
 
+        // The JOSE header holds exactly what this issuer writes (alg, typ, kid): a jku, jwk, x5u
+        // or x5c would point a careless verifier at an attacker's key (RFC 8725 §3.10), and
+        // nothing else belongs there.
+        if (!HeaderIsAllowListed(token))
+        {
+            return TokenValidation.Fail(TokenFailure.ForbiddenHeader);
+        }
+
         // RFC 7519 §4.1.6: iat is informational, but one from the future means a clock or
         // forgery problem; refuse it beyond the allowed skew.
         if (!jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var issuedAt)
@@ -119,7 +127,7 @@ public sealed class TokenService
         {
             TokenType = TokenTypes.For(kind),
             Issuer = _options.Issuer,
-            Audience = _options.Audience,
+            Audience = AudienceFor(kind),
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = expires.UtcDateTime,
@@ -149,10 +157,19 @@ public sealed class TokenService
         return cached.Credentials;
     }
 
-    private TokenValidationParameters CreateParameters(string tokenType) => new()
+    /// <summary>
+    /// Access and refresh tokens follow mutually exclusive rules beyond typ (RFC 8725 §3.12): an
+    /// access token is addressed to the APIs (Jwt:Audience), a refresh token to this token service
+    /// itself (its issuer), so no validator that checks the audience takes one for the other.
+    /// </summary>
+    private string AudienceFor(TokenKind kind) => kind == TokenKind.Refresh ? _options.Issuer : _options.Audience;
+
+    private TokenValidationParameters CreateParameters(TokenKind kind) => CreateParameters(TokenTypes.For(kind), AudienceFor(kind));
+
+    private TokenValidationParameters CreateParameters(string tokenType, string audience) => new()
     {
         ValidIssuer = _options.Issuer,
-        ValidAudience = _options.Audience,
+        ValidAudience = audience,
         ValidateIssuer = true,
         ValidateAudience = true,
         ValidateLifetime = true,
@@ -186,6 +203,37 @@ public sealed class TokenService
     /// Whether sub, jti and sid are JSON strings in the payload as sent. Decodes into a stack
     /// buffer (a pooled one for unusually large payloads), so the hot path allocates nothing here.
     /// </summary>
+    /// <summary>Whether every JOSE header parameter is one this issuer writes: alg, typ, kid.</summary>
+    private static bool HeaderIsAllowListed(string token)
+    {
+        var encoded = token.AsSpan(0, token.IndexOf('.'));
+        Span<byte> buffer = stackalloc byte[512];
+        if (Base64Url.GetMaxDecodedLength(encoded.Length) > buffer.Length
+            || Base64Url.DecodeFromChars(encoded, buffer, out _, out var written) != OperationStatus.Done)
+        {
+            return false;
+        }
+
+        var reader = new Utf8JsonReader(buffer[..written]);
+        while (reader.Read())
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
+            {
+                continue;
+            }
+
+            if (!reader.ValueTextEquals("alg"u8) && !reader.ValueTextEquals("typ"u8) && !reader.ValueTextEquals("kid"u8))
+            {
+                return false;
+            }
+
+            reader.Read();
+            reader.Skip();
+        }
+
+        return true;
+    }
+
     private static bool RegisteredClaimsAreStrings(string token)
     {
         // The payload segment of the token as sent (JsonWebToken.EncodedPayload would copy it).

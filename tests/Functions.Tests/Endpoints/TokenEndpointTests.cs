@@ -176,7 +176,7 @@ public sealed class TokenEndpointTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task AccessTokenInTheRefreshBodyIsRefusedAsTheWrongType()
+    public async Task AccessTokenInTheRefreshBodyIsRefusedForItsAudience()
     {
         await using var app = await TestServices.StartAsync(azurite);
         var access = app.Tokens.CreateAccessToken((await app.Tokens.GetKeysAsync(default))!, "alice", "s").Value;
@@ -184,7 +184,8 @@ public sealed class TokenEndpointTests(AzuriteFixture azurite)
         var response = await new Refresh(app.Accounts, app.Tokens).Run(FakeHttpRequest.Json("POST", $$"""{"refresh_token":"{{access}}"}"""), new FakeFunctionContext(), default);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal("Bearer error=\"invalid_token\", error_description=\"The token is of the wrong type\"", Header(response, "WWW-Authenticate"));
+        // An access token is addressed to the APIs, a refresh token to the token service (RFC 8725 §3.12).
+        Assert.Equal("Bearer error=\"invalid_token\", error_description=\"The token's audience is invalid\"", Header(response, "WWW-Authenticate"));
     }
 
     [Fact]

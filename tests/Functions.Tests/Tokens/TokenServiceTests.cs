@@ -72,7 +72,9 @@ public sealed class TokenServiceTests
 
         var result = await service.ValidateAsync(refresh, TokenKind.Access, default);
 
-        Assert.Equal(TokenFailure.WrongTokenType, result.Failure);
+        // Refused on its audience before its typ is looked at: a refresh token is addressed to the
+        // token service itself (RFC 8725 §3.12), so even a verifier that ignores typ refuses it.
+        Assert.Equal(TokenFailure.InvalidAudience, result.Failure);
     }
 
     [Fact]
@@ -83,7 +85,7 @@ public sealed class TokenServiceTests
 
         var result = await service.ValidateAsync(access, TokenKind.Refresh, default);
 
-        Assert.Equal(TokenFailure.WrongTokenType, result.Failure);
+        Assert.Equal(TokenFailure.InvalidAudience, result.Failure);
     }
 
     [Fact]
