@@ -41,7 +41,7 @@ public sealed class AccountService(
         {
             PartitionKey = user,
             Username = username!,
-            PasswordHash = hasher.Hash(password!),
+            PasswordHash = await hasher.HashAsync(password!, cancellationToken).ConfigureAwait(false),
             CreatedAt = time.GetUtcNow(),
         };
         if (!await users.TryCreateAsync(entity, cancellationToken).ConfigureAwait(false))
@@ -156,7 +156,7 @@ public sealed class AccountService(
             return PasswordChangeResult.WrongPassword;
         }
 
-        if (!await revoker.RevokeEverythingAsync(caller.Subject, hasher.Hash(newPassword!), RevocationReasons.PasswordChanged, cancellationToken).ConfigureAwait(false))
+        if (!await revoker.RevokeEverythingAsync(caller.Subject, await hasher.HashAsync(newPassword!, cancellationToken).ConfigureAwait(false), RevocationReasons.PasswordChanged, cancellationToken).ConfigureAwait(false))
         {
             return PasswordChangeResult.WrongPassword;
         }
@@ -170,7 +170,7 @@ public sealed class AccountService(
     {
         if (!Usernames.TryNormalize(username, out var normalized) || password is null)
         {
-            hasher.VerifyAgainstDummy(password);
+            await hasher.VerifyAgainstDummyAsync(password, cancellationToken).ConfigureAwait(false);
             AccountLog.LoginRefused(logger);
             return null;
         }
@@ -183,7 +183,7 @@ public sealed class AccountService(
         if (user is null || locked)
         {
             // A locked account refuses even the right password, at the same cost as a wrong one.
-            hasher.VerifyAgainstDummy(password);
+            await hasher.VerifyAgainstDummyAsync(password, cancellationToken).ConfigureAwait(false);
             if (locked)
             {
                 AccountLog.LoginWhileLocked(logger);
@@ -196,7 +196,7 @@ public sealed class AccountService(
             return null;
         }
 
-        var verification = hasher.Verify(password, user.PasswordHash);
+        var verification = await hasher.VerifyAsync(password, user.PasswordHash, cancellationToken).ConfigureAwait(false);
         if (verification == PasswordVerification.Failed)
         {
             await lockout.RecordFailureAsync(normalized, cancellationToken).ConfigureAwait(false);
@@ -206,9 +206,9 @@ public sealed class AccountService(
 
         await lockout.RecordSuccessAsync(lockoutRow, cancellationToken).ConfigureAwait(false);
         if (verification == PasswordVerification.SucceededRehashNeeded
-            && await users.TryUpdatePasswordHashAsync(user, hasher.Hash(password), cancellationToken).ConfigureAwait(false))
+            && await users.TryUpdatePasswordHashAsync(user, await hasher.HashAsync(password, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false))
         {
-            AccountLog.Rehashed(logger, normalized, hasher.Iterations);
+            AccountLog.Rehashed(logger, normalized, hasher.Parameters);
         }
 
         return user;
@@ -227,8 +227,8 @@ internal static partial class AccountLog
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Login refused: unknown user or wrong password")]
     public static partial void LoginRefused(ILogger logger);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Password hash of {User} upgraded to {Iterations} iterations")]
-    public static partial void Rehashed(ILogger logger, string user, int iterations);
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Password hash of {User} upgraded to {Parameters}")]
+    public static partial void Rehashed(ILogger logger, string user, string parameters);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Refresh token reuse for {User}: session {SessionId} revoked")]
     public static partial void ReuseDetected(ILogger logger, string user, string sessionId);
