@@ -182,6 +182,13 @@ for c in $connections; do
   run_wrk "seed (Flask, gunicorn -w 2)" "$seed_port" "$seed_token" "$c" /api/v1.0/protected
 done
 
+# Peak resident memory of each worker over the whole run (no logins beyond the one that made the
+# token: protected-path memory only; Argon2id's per-login memory is measured by --hashing-proof).
+for name in app-AspNetCore app-BuiltIn empty-AspNetCore empty-BuiltIn; do
+  pid="${worker_pid[$name]}"
+  [ -r "/proc/$pid/status" ] && echo "worker $name: peak RSS $(awk '/^VmHWM:/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$pid/status"), now $(awk '/^VmRSS:/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$pid/status")"
+done
+
 # Per HTTP model and connection count: JwtFunctions against the seed (the goal: at least 3x the
 # seed's throughput with a lower p99), against the floor of the same model, and the app's marginal
 # worker CPU per request (app worker µs/req - floor worker µs/req).
