@@ -123,7 +123,8 @@ cpu_ticks() { # pids... -> utime+stime clock ticks, summed
 }
 
 # A worker is `dotnet <app folder>/<app>.dll` (started by the host's watchdog.sh, whose command line also names it).
-worker_of() { pgrep -x dotnet -a | awk -v dll="$1" 'index($0, dll) { print $1; exit }'; }
+# awk reads to the end (no early exit): pgrep must not get SIGPIPE, which pipefail + set -e would turn into an abort.
+worker_of() { pgrep -x dotnet -a | awk -v dll="$1" '!found && index($0, dll) { print $1; found = 1 }'; }
 declare -A worker_pid
 for model in AspNetCore BuiltIn; do
   worker_pid[app-$model]="$(worker_of "$work/app-$model/JwtFunctions.dll")"
