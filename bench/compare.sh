@@ -123,7 +123,8 @@ cpu_ticks() { # pids... -> utime+stime clock ticks, summed
 }
 
 # A worker is `dotnet <app folder>/<app>.dll` (started by the host's watchdog.sh, whose command line also names it).
-worker_of() { pgrep -x dotnet -a | awk -v dll="$1" 'index($0, dll) { print $1; exit }'; }
+# awk reads to the end (no early exit): pgrep must not get SIGPIPE, which pipefail + set -e would turn into an abort.
+worker_of() { pgrep -x dotnet -a | awk -v dll="$1" '!found && index($0, dll) { print $1; found = 1 }'; }
 declare -A worker_pid
 for model in AspNetCore BuiltIn; do
   worker_pid[app-$model]="$(worker_of "$work/app-$model/JwtFunctions.dll")"
@@ -180,6 +181,13 @@ for c in $connections; do
     run_wrk "floor: empty function, $model" "${port[empty-$model]}" "$app_token" "$c" /api/v1.0/empty "${host_pid[empty-$model]}" "${worker_pid[empty-$model]}"
   done
   run_wrk "seed (Flask, gunicorn -w 2)" "$seed_port" "$seed_token" "$c" /api/v1.0/protected
+done
+
+# Peak resident memory of each worker over the whole run (no logins beyond the one that made the
+# token: protected-path memory only; Argon2id's per-login memory is measured by --hashing-proof).
+for name in app-AspNetCore app-BuiltIn empty-AspNetCore empty-BuiltIn; do
+  pid="${worker_pid[$name]}"
+  [ -r "/proc/$pid/status" ] && echo "worker $name: peak RSS $(awk '/^VmHWM:/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$pid/status"), now $(awk '/^VmRSS:/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$pid/status")"
 done
 
 # Per HTTP model and connection count: JwtFunctions against the seed (the goal: at least 3x the

@@ -15,4 +15,5 @@ results="$(mktemp -d /tmp/jwtfunctions-bench.XXXXXX)"
 if [ $# -eq 0 ]; then set -- --filter '*'; fi
 (cd "$results" && dotnet "$dll" "$@")
 dotnet "$dll" --storage-proof 10000
+dotnet "$dll" --hashing-proof
 echo "BenchmarkDotNet reports: $results/BenchmarkDotNet.Artifacts/results"

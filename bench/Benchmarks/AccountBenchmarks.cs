@@ -6,52 +6,88 @@ using JwtFunctions.Tokens;
 namespace JwtFunctions.Benchmarks;
 
 /// <summary>
-/// Password hashing at the configured cost, and login end to end through AccountService against
-/// Azurite (user and lock-out reads, PBKDF2, lock-out reset, refresh-family insert, two tokens).
+/// Argon2id (the default: m=19456 KiB, t=2, p=1) and PBKDF2-HMAC-SHA256 (600,000 iterations, the
+/// FIPS setting and every legacy hash) side by side in one run: hash, verify, the verify of a legacy
+/// PBKDF2 hash under the Argon2id default (what a not-yet-migrated user pays), and a whole login
+/// through AccountService against Azurite (user and lock-out reads, hash, refresh-family insert, two
+/// tokens) with each algorithm configured. Wall-clock medians; the process CPU per login is measured
+/// by <c>--hashing-proof</c> (HASH-PAIRED, LOGIN-PAIRED-CPU).
 /// </summary>
 [Config(typeof(StorageConfig))]
 public class LoginBenchmarks
 {
-    private const string Username = "benchuser";
-    private const string Password = "correct horse battery staple";
+    public const string Username = "benchuser";
+    public const string Password = "correct horse battery staple";
 
-    private AppFixture _app = null!;
-    private AccountService _accounts = null!;
-    private PasswordHasher _hasher = null!;
-    private string _storedHash = null!;
+    private AppFixture _argon2App = null!;
+    private AppFixture _pbkdf2App = null!;
+    private AccountService _argon2Accounts = null!;
+    private AccountService _pbkdf2Accounts = null!;
+    private PasswordHasher _argon2 = null!;
+    private PasswordHasher _pbkdf2 = null!;
+    private string _argon2Hash = null!;
+    private string _pbkdf2Hash = null!;
+
+    /// <summary>The settings of the FIPS deployment (PBKDF2 for new hashes).</summary>
+    public static readonly Dictionary<string, string?> Pbkdf2Settings = new() { ["Accounts:PasswordHashAlgorithm"] = "Pbkdf2" };
 
     [GlobalSetup]
     public void Setup()
     {
-        _app = AppFixture.StartAsync().GetAwaiter().GetResult();
-        _accounts = _app.Get<AccountService>();
-        _hasher = _app.Get<PasswordHasher>();
-        var registered = _accounts.RegisterAsync(Username, Password, CancellationToken.None).GetAwaiter().GetResult();
+        (_argon2App, _argon2Accounts, _argon2) = Start(null);
+        (_pbkdf2App, _pbkdf2Accounts, _pbkdf2) = Start(Pbkdf2Settings);
+        _argon2Hash = _argon2.Hash(Password);
+        _pbkdf2Hash = _pbkdf2.Hash(Password);
+        if (_argon2.Verify(Password, _pbkdf2Hash) != PasswordVerification.SucceededRehashNeeded
+            || _argon2.Verify(Password, _argon2Hash) != PasswordVerification.Succeeded
+            || LoginArgon2id().GetAwaiter().GetResult() is null || LoginPbkdf2().GetAwaiter().GetResult() is null)
+        {
+            throw new InvalidOperationException("Set-up check failed.");
+        }
+
+        Console.WriteLine($"// new hashes: {_argon2.Parameters} vs {_pbkdf2.Parameters}");
+    }
+
+    internal static (AppFixture App, AccountService Accounts, PasswordHasher Hasher) Start(IDictionary<string, string?>? settings)
+    {
+        var app = AppFixture.StartAsync(settings).GetAwaiter().GetResult();
+        var accounts = app.Get<AccountService>();
+        var registered = accounts.RegisterAsync(Username, Password, CancellationToken.None).GetAwaiter().GetResult();
         if (registered != RegistrationResult.Created)
         {
             throw new InvalidOperationException($"Registration: {registered}.");
         }
 
-        _storedHash = _hasher.Hash(Password);
-        if (Login().GetAwaiter().GetResult() is null)
-        {
-            throw new InvalidOperationException("Login failed.");
-        }
-
-        Console.WriteLine($"// PBKDF2 iterations configured: {_hasher.Iterations}");
+        return (app, accounts, app.Get<PasswordHasher>());
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _app.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    public void Cleanup()
+    {
+        _argon2App.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _pbkdf2App.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 
-    [Benchmark(Description = "password: PasswordHasher.Hash (configured cost)")]
-    public string HashPassword() => _hasher.Hash(Password);
+    [Benchmark(Description = "password: Argon2id hash (m=19456 t=2 p=1)")]
+    public string HashArgon2id() => _argon2.Hash(Password);
 
-    [Benchmark(Description = "password: PasswordHasher.Verify (configured cost)")]
-    public PasswordVerification VerifyPassword() => _hasher.Verify(Password, _storedHash);
+    [Benchmark(Description = "password: PBKDF2-SHA256 hash (600,000)")]
+    public string HashPbkdf2() => _pbkdf2.Hash(Password);
 
-    [Benchmark(Description = "login: AccountService.LoginAsync (Azurite)")]
-    public async Task<TokenPair?> Login() => (await _accounts.LoginAsync(Username, Password, CancellationToken.None)).Tokens;
+    [Benchmark(Description = "password: Argon2id verify")]
+    public PasswordVerification VerifyArgon2id() => _argon2.Verify(Password, _argon2Hash);
+
+    [Benchmark(Description = "password: PBKDF2 verify (PBKDF2 configured)")]
+    public PasswordVerification VerifyPbkdf2() => _pbkdf2.Verify(Password, _pbkdf2Hash);
+
+    [Benchmark(Description = "password: legacy PBKDF2 verify (Argon2id configured)")]
+    public PasswordVerification VerifyLegacyPbkdf2() => _argon2.Verify(Password, _pbkdf2Hash);
+
+    [Benchmark(Description = "login: AccountService.LoginAsync, Argon2id (Azurite)")]
+    public async Task<TokenPair?> LoginArgon2id() => (await _argon2Accounts.LoginAsync(Username, Password, CancellationToken.None)).Tokens;
+
+    [Benchmark(Description = "login: AccountService.LoginAsync, PBKDF2 (Azurite)")]
+    public async Task<TokenPair?> LoginPbkdf2() => (await _pbkdf2Accounts.LoginAsync(Username, Password, CancellationToken.None)).Tokens;
 }
 
 /// <summary>

@@ -8,10 +8,16 @@ using JwtFunctions.Benchmarks;
 //   JwtFunctions.Benchmarks --filter '*TokenBenchmarks*' one area (Token, Middleware, Login, Refresh)
 //   JwtFunctions.Benchmarks --storage-proof [N]          count Azure SDK requests around N protected-path checks
 //   JwtFunctions.Benchmarks --alloc-breakdown            bytes per validation, layer by layer
+//   JwtFunctions.Benchmarks --hashing-proof              Argon2id vs PBKDF2: process CPU per hash and per login, peak memory of concurrent logins
 if (args.Length > 0 && args[0] == "--storage-proof")
 {
     var n = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;
     return await StorageRequestProof.RunAsync(n);
+}
+
+if (args.Length > 0 && args[0] == "--hashing-proof")
+{
+    return await HashingProof.RunAsync();
 }
 
 if (args.Length > 0 && args[0] == "--alloc-breakdown")
@@ -87,8 +93,12 @@ internal static class RatioSummary
         Ratio("middleware valid / hand-written limit", "middleware: valid token", handWritten, null);
         Ratio("middleware invalid (401) / hand-written limit", "middleware: invalid token (401)", handWritten, null);
 
-        const string verify = "password: PasswordHasher.Verify (configured cost)";
-        const string login = "login: AccountService.LoginAsync (Azurite)";
+        Ratio("hash PBKDF2-600k / Argon2id (goal >= 8x, see HASH-PAIRED for CPU)", "password: PBKDF2-SHA256 hash (600,000)", "password: Argon2id hash (m=19456 t=2 p=1)", null);
+        Ratio("login PBKDF2 / Argon2id (goal >= 5x, see LOGIN-PAIRED-CPU for CPU)", "login: AccountService.LoginAsync, PBKDF2 (Azurite)", "login: AccountService.LoginAsync, Argon2id (Azurite)", null);
+        Ratio("legacy PBKDF2 verify under Argon2id / PBKDF2 verify under PBKDF2 (unchanged: ~1.0x)", "password: legacy PBKDF2 verify (Argon2id configured)", "password: PBKDF2 verify (PBKDF2 configured)", null);
+
+        const string verify = "password: Argon2id verify";
+        const string login = "login: AccountService.LoginAsync, Argon2id (Azurite)";
         if (Median(login) is { } loginNs && Median(verify) is { } verifyNs)
         {
             var overheadMs = (loginNs - verifyNs) / 1e6;

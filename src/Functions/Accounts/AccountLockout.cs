@@ -110,6 +110,30 @@ public sealed class AccountLockout(UserStore users, IOptions<AccountOptions> opt
         return false;
     }
 
+    /// <summary>Gives a reservation back uncounted, when its password was never checked (no hashing slot, cancelled).</summary>
+    public async Task ReleaseAsync(string user, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var lockout = Current(await users.FindLockoutAsync(user, cancellationToken).ConfigureAwait(false), user, time.GetUtcNow(), settings);
+            if (lockout.InFlight == 0)
+            {
+                return;
+            }
+
+            lockout.InFlight--;
+            if (await users.TrySaveLockoutAsync(lockout, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            await Backoff(attempt, cancellationToken).ConfigureAwait(false);
+        }
+
+        AccountLog.LockoutNotRecorded(logger, user);
+    }
+
     /// <summary>The row as of <paramref name="now"/>: a new one, or with expired windows and stale reservations let go.</summary>
     private static LockoutEntity Current(LockoutEntity? lockout, string user, DateTimeOffset now, AccountOptions settings)
     {

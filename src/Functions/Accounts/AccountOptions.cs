@@ -25,6 +25,37 @@ public sealed class AccountOptions
     /// </summary>
     public int PasswordHashIterations { get; set; } = MinimumPasswordHashIterations;
 
+    // --- Password hashing: algorithm, Argon2id cost, concurrency gate (issue 17) ---
+
+    /// <summary>
+    /// The algorithm for new password hashes. Default <see cref="PasswordHashAlgorithm.Argon2id"/>,
+    /// OWASP's first choice (Password Storage Cheat Sheet, "Argon2id"). <see cref="PasswordHashAlgorithm.Pbkdf2"/>
+    /// for deployments that must use a FIPS-140 approved algorithm. Hashes of the other kind still
+    /// verify and are replaced at their owner's next successful login.
+    /// </summary>
+    public PasswordHashAlgorithm PasswordHashAlgorithm { get; set; } = PasswordHashAlgorithm.Argon2id;
+
+    /// <summary>Argon2id memory per hash in KiB (m). Default 19,456 (19 MiB), OWASP's minimum with t=2, p=1.</summary>
+    public int Argon2MemoryKiB { get; set; } = 19_456;
+
+    /// <summary>Argon2id passes over the memory (t). Default 2, OWASP's minimum with m=19 MiB.</summary>
+    public int Argon2Iterations { get; set; } = 2;
+
+    /// <summary>
+    /// Password hashes (and verifications) one instance computes at once; more wait for a slot.
+    /// Bounds the memory of a login burst: at most this many Argon2id buffers of
+    /// <see cref="Argon2MemoryKiB"/> each (bench/README.md, "Memory"). Default 4.
+    /// </summary>
+    public int MaxConcurrentPasswordHashes { get; set; } = 4;
+
+    /// <summary>
+    /// How long a login waits for a hashing slot before it gets 503 <c>temporarily_unavailable</c>
+    /// with <c>Retry-After</c>. Default 5 seconds; 00:00:00 refuses at once when every slot is busy.
+    /// </summary>
+    public TimeSpan PasswordHashQueueTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    // --- end of password hashing ---
+
     /// <summary>Failed logins within <see cref="LockoutWindow"/> that lock the account. Default 5.</summary>
     public int LockoutThreshold { get; set; } = 5;
 
@@ -57,6 +88,29 @@ public sealed class AccountOptionsValidator : IValidateOptions<AccountOptions>
             failures.Add($"Accounts:PasswordHashIterations must be between {AccountOptions.MinimumPasswordHashIterations:N0} (OWASP's minimum for PBKDF2-HMAC-SHA256) and {MaximumPasswordHashIterations:N0}; the default is {AccountOptions.MinimumPasswordHashIterations:N0}.");
         }
 
+        // --- Password hashing (issue 17) ---
+        if (!Enum.IsDefined(options.PasswordHashAlgorithm))
+        {
+            failures.Add("Accounts:PasswordHashAlgorithm must be Argon2id (the default) or Pbkdf2 (for FIPS-140 deployments).");
+        }
+
+        if (PasswordHashCost.Argon2ShortfallMessage(options.Argon2MemoryKiB, options.Argon2Iterations) is { } argon2)
+        {
+            failures.Add(argon2);
+        }
+
+        if (options.MaxConcurrentPasswordHashes is < 1 or > PasswordHashCost.MaximumConcurrentHashes)
+        {
+            failures.Add($"Accounts:MaxConcurrentPasswordHashes must be between 1 and {PasswordHashCost.MaximumConcurrentHashes} (default 4); at Argon2id's default each concurrent hash holds 19 MiB.");
+        }
+
+        if (options.PasswordHashQueueTimeout < TimeSpan.Zero || options.PasswordHashQueueTimeout > TimeSpan.FromSeconds(30))
+        {
+            failures.Add("Accounts:PasswordHashQueueTimeout must be between 00:00:00 and 00:00:30 (default 00:00:05).");
+        }
+
+        // --- end of password hashing ---
+
         if (options.LockoutThreshold is < 3 or > 100)
         {
             failures.Add("Accounts:LockoutThreshold must be between 3 and 100 failed logins (default 5).");
@@ -87,6 +141,7 @@ public static class AccountsServiceCollectionExtensions
     internal static IServiceCollection AddAccounts(this IServiceCollection services)
     {
         services.AddValidatedOptions<AccountOptions, AccountOptionsValidator>(AccountOptions.SectionName);
+        services.TryAddSingleton<PasswordHashGate>();
         services.TryAddSingleton<PasswordHasher>();
         services.TryAddSingleton<AccountLockout>();
         services.TryAddSingleton<AccountService>();

@@ -48,7 +48,7 @@ public sealed class AccountService(
         {
             PartitionKey = user,
             Username = username!,
-            PasswordHash = hasher.Hash(password!),
+            PasswordHash = await hasher.HashAsync(password!, cancellationToken).ConfigureAwait(false),
             CreatedAt = time.GetUtcNow(),
         };
         if (!await users.TryCreateAsync(entity, cancellationToken).ConfigureAwait(false))
@@ -165,7 +165,7 @@ public sealed class AccountService(
             return PasswordChangeResult.WrongPassword;
         }
 
-        if (!await revoker.RevokeEverythingAsync(caller.Subject, hasher.Hash(newPassword!), RevocationReasons.PasswordChanged, cancellationToken).ConfigureAwait(false))
+        if (!await revoker.RevokeEverythingAsync(caller.Subject, await hasher.HashAsync(newPassword!, cancellationToken).ConfigureAwait(false), RevocationReasons.PasswordChanged, cancellationToken).ConfigureAwait(false))
         {
             return PasswordChangeResult.WrongPassword;
         }
@@ -184,7 +184,7 @@ public sealed class AccountService(
     {
         if (!Usernames.TryNormalize(username, out var normalized) || password is null)
         {
-            hasher.VerifyAgainstDummy(password);
+            await hasher.VerifyAgainstDummyAsync(password, cancellationToken).ConfigureAwait(false);
             AccountLog.LoginRefused(logger);
             return null;
         }
@@ -192,7 +192,7 @@ public sealed class AccountService(
         var user = await users.FindAsync(normalized, cancellationToken).ConfigureAwait(false);
         if (user is null)
         {
-            hasher.VerifyAgainstDummy(password);
+            await hasher.VerifyAgainstDummyAsync(password, cancellationToken).ConfigureAwait(false);
             AccountLog.LoginRefused(logger);
             return null;
         }
@@ -201,12 +201,23 @@ public sealed class AccountService(
         {
             // Locked, or its remaining attempts are all in flight: refused even with the right
             // password, at the same cost as a wrong one.
-            hasher.VerifyAgainstDummy(password);
+            await hasher.VerifyAgainstDummyAsync(password, cancellationToken).ConfigureAwait(false);
             AccountLog.LoginWhileLocked(logger);
             return null;
         }
 
-        var verification = hasher.Verify(password, user.PasswordHash);
+        PasswordVerification verification;
+        try
+        {
+            verification = await hasher.VerifyAsync(password, user.PasswordHash, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // No check was made (no hashing slot, cancelled): give the reservation back uncounted.
+            await lockout.ReleaseAsync(normalized, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
         _passwordChecks.Add(1, new KeyValuePair<string, object?>("outcome", verification == PasswordVerification.Failed ? "failed" : "matched"));
 
         var matched = verification != PasswordVerification.Failed;
@@ -225,9 +236,9 @@ public sealed class AccountService(
         }
 
         if (verification == PasswordVerification.SucceededRehashNeeded
-            && await users.TryUpdatePasswordHashAsync(user, hasher.Hash(password), cancellationToken).ConfigureAwait(false))
+            && await users.TryUpdatePasswordHashAsync(user, await hasher.HashAsync(password, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false))
         {
-            AccountLog.Rehashed(logger, normalized, hasher.Iterations);
+            AccountLog.Rehashed(logger, normalized, hasher.Parameters);
         }
 
         return user;
@@ -246,8 +257,8 @@ internal static partial class AccountLog
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Login refused: unknown user or wrong password")]
     public static partial void LoginRefused(ILogger logger);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Password hash of {User} upgraded to {Iterations} iterations")]
-    public static partial void Rehashed(ILogger logger, string user, int iterations);
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Password hash of {User} upgraded to {Parameters}")]
+    public static partial void Rehashed(ILogger logger, string user, string parameters);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Refresh token reuse for {User}: session {SessionId} revoked")]
     public static partial void ReuseDetected(ILogger logger, string user, string sessionId);

@@ -1,5 +1,6 @@
 using System.Net;
 using Azure;
+using JwtFunctions.Accounts;
 using JwtFunctions.Authentication;
 using JwtFunctions.Endpoints;
 using Microsoft.Azure.Functions.Worker;
@@ -16,6 +17,7 @@ namespace JwtFunctions.Hosting;
 /// </summary>
 public sealed class ExceptionHandlingMiddleware(ILogger<ExceptionHandlingMiddleware> logger) : IFunctionsWorkerMiddleware
 {
+    internal static readonly ApiError HashCapacityExhausted = new(HttpStatusCode.ServiceUnavailable, OAuthErrors.TemporarilyUnavailable, "Too many logins at once on this instance; try again shortly");
     private static readonly ApiError ServerError = new(HttpStatusCode.InternalServerError, OAuthErrors.ServerError, "The server could not complete the request");
 
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
@@ -32,6 +34,13 @@ public sealed class ExceptionHandlingMiddleware(ILogger<ExceptionHandlingMiddlew
                 throw;
             }
 
+            if (FindHashCapacityRefusal(ex))
+            {
+                // Logged by PasswordHashGate; 503 with Retry-After like a dependency outage.
+                context.GetInvocationResult().Value = await request.ErrorAsync(HashCapacityExhausted).ConfigureAwait(false);
+                return;
+            }
+
             if (FindDependencyFailure(ex) is { } dependency)
             {
                 MiddlewareLog.DependencyUnavailable(logger, context.FunctionDefinition.Name, dependency.GetType().Name, (dependency as RequestFailedException)?.Status ?? 0);
@@ -42,6 +51,20 @@ public sealed class ExceptionHandlingMiddleware(ILogger<ExceptionHandlingMiddlew
             MiddlewareLog.Unhandled(logger, context.FunctionDefinition.Name, ex);
             context.GetInvocationResult().Value = await request.ErrorAsync(ServerError).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Whether every password-hashing slot stayed busy (<see cref="PasswordHashCapacityException"/> in the chain).</summary>
+    public static bool FindHashCapacityRefusal(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is PasswordHashCapacityException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The exception in the chain that means "a dependency did not answer properly", if any.</summary>
