@@ -173,7 +173,8 @@ public sealed class SessionTests(FunctionsAppFixture app, ITestOutputHelper outp
         var payload = TokenForge.DecodePayload(token);
         Assert.Equal(subject, payload.GetProperty("sub").GetString());
         Assert.Equal(TokenForge.Issuer, payload.GetProperty("iss").GetString());
-        Assert.Equal(TokenForge.Audience, payload.GetProperty("aud").GetString());
+        // Access tokens are addressed to the APIs, refresh tokens to the token service (RFC 8725 §3.12).
+        Assert.Equal(typ == "rt+jwt" ? TokenForge.Issuer : TokenForge.Audience, payload.GetProperty("aud").GetString());
         foreach (var claim in new[] { "jti", "sid" })
         {
             Assert.False(string.IsNullOrEmpty(payload.GetProperty(claim).GetString()));

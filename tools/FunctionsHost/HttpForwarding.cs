@@ -42,7 +42,6 @@ internal sealed class HttpForwarding : IDisposable
             UseCookies = false,
             UseProxy = false,
             AutomaticDecompression = DecompressionMethods.None,
-            ActivityHeadersPropagator = null,
             // Kestrel accepts UTF-8 in request header values, but HttpClient refuses to send
             // anything but ASCII unless told an encoding: the forward would fail and the client
             // wait for the worker's 15 s timeout, then get a 500. In Azure the App Service front

@@ -82,8 +82,9 @@ internal sealed class HttpInvoker(WorkerChannel channel, WorkerCapabilities capa
                 failure += $"{Environment.NewLine}{exception.Message}{Environment.NewLine}{exception.StackTrace}";
             }
         }
-        else if (forwardError is not ForwarderError.None and not null)
+        else if (forwardError is not ForwarderError.None and not null && !aborted.IsCancellationRequested)
         {
+            // (A client that went away is only logged by the host, not turned into a failure.)
             // DefaultHttpProxyService.EnsureSuccessfulForwardingAsync throws for it, which fails
             // the invocation: the host's answer is then the same as for a failed function.
             failure = $"Failed to proxy request with ForwarderError: {forwardError}"

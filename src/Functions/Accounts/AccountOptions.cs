@@ -25,7 +25,7 @@ public sealed class AccountOptions
     /// </summary>
     public int PasswordHashIterations { get; set; } = MinimumPasswordHashIterations;
 
-    // --- Password hashing: algorithm, Argon2id cost, concurrency gate (issue 17) ---
+    // Password hashing: algorithm, Argon2id cost, concurrency gate.
 
     /// <summary>
     /// The algorithm for new password hashes. Default <see cref="PasswordHashAlgorithm.Argon2id"/>,
@@ -53,8 +53,6 @@ public sealed class AccountOptions
     /// with <c>Retry-After</c>. Default 5 seconds; 00:00:00 refuses at once when every slot is busy.
     /// </summary>
     public TimeSpan PasswordHashQueueTimeout { get; set; } = TimeSpan.FromSeconds(5);
-
-    // --- end of password hashing ---
 
     /// <summary>Failed logins within <see cref="LockoutWindow"/> that lock the account. Default 5.</summary>
     public int LockoutThreshold { get; set; } = 5;
@@ -88,7 +86,7 @@ public sealed class AccountOptionsValidator : IValidateOptions<AccountOptions>
             failures.Add($"Accounts:PasswordHashIterations must be between {AccountOptions.MinimumPasswordHashIterations:N0} (OWASP's minimum for PBKDF2-HMAC-SHA256) and {MaximumPasswordHashIterations:N0}; the default is {AccountOptions.MinimumPasswordHashIterations:N0}.");
         }
 
-        // --- Password hashing (issue 17) ---
+        // Password hashing.
         if (!Enum.IsDefined(options.PasswordHashAlgorithm))
         {
             failures.Add("Accounts:PasswordHashAlgorithm must be Argon2id (the default) or Pbkdf2 (for FIPS-140 deployments).");
@@ -109,9 +107,7 @@ public sealed class AccountOptionsValidator : IValidateOptions<AccountOptions>
             failures.Add("Accounts:PasswordHashQueueTimeout must be between 00:00:00 and 00:00:30 (default 00:00:05).");
         }
 
-        // --- end of password hashing ---
-
-        if (options.LockoutThreshold is < 3 or > 100)
+            if (options.LockoutThreshold is < 3 or > 100)
         {
             failures.Add("Accounts:LockoutThreshold must be between 3 and 100 failed logins (default 5).");
         }

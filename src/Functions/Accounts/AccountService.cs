@@ -178,7 +178,8 @@ public sealed class AccountService(
     /// The user, if the password is right and the account not locked. An existing account's
     /// password is checked only under a lock-out reservation (ETag, shared by all instances);
     /// every refusal costs one hash, of a dummy when there is nothing to check. Unknown usernames
-    /// write nothing: no row is created for a name that has no account.
+    /// make the same storage round trips and write nothing: no row is created for a name that
+    /// has no account.
     /// </summary>
     private async Task<UserEntity?> CheckPasswordAsync(string? username, string? password, CancellationToken cancellationToken)
     {
@@ -192,7 +193,10 @@ public sealed class AccountService(
         var user = await users.FindAsync(normalized, cancellationToken).ConfigureAwait(false);
         if (user is null)
         {
+            // The same storage round trips as an account's reservation and settlement, writing nothing.
+            await users.MatchLockoutRoundTripsAsync(normalized, cancellationToken).ConfigureAwait(false);
             await hasher.VerifyAgainstDummyAsync(password, cancellationToken).ConfigureAwait(false);
+            await users.MatchLockoutRoundTripsAsync(normalized, cancellationToken).ConfigureAwait(false);
             AccountLog.LoginRefused(logger);
             return null;
         }

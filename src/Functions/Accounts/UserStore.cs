@@ -86,6 +86,27 @@ public sealed class UserStore
         return found.HasValue ? found.Value : null;
     }
 
+    /// <summary>
+    /// The round trips of a lock-out read and conditional write, on a row that never exists, so
+    /// nothing is written: what a login for an unknown name spends in place of the reservation
+    /// an account's login takes, so that the two cost the same storage work.
+    /// </summary>
+    public async Task MatchLockoutRoundTripsAsync(string normalizedUsername, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        await table.GetEntityIfExistsAsync<LockoutEntity>(normalizedUsername, LockoutEntity.Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.UpdateEntityAsync(new TableEntity(normalizedUsername, NeverWrittenRow), ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+    }
+
+    /// <summary>A row key no entity ever has (see <see cref="MatchLockoutRoundTripsAsync"/>).</summary>
+    private const string NeverWrittenRow = "lockout-none";
+
     /// <summary>Adds or replaces the lock-out row if unchanged since read (ETag); <c>false</c> when another writer won.</summary>
     public async Task<bool> TrySaveLockoutAsync(LockoutEntity lockout, CancellationToken cancellationToken)
     {

@@ -22,7 +22,10 @@ public sealed class OpenIdConfiguration(DiscoveryDocuments documents)
     [AnonymousFunction]
     public Task<HttpResponseData> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequestData request) =>
-        DiscoveryDocuments.WriteAsync(request, HttpStatusCode.OK, documents.Configuration(request.Url), DiscoveryDocuments.ConfigurationCacheControl);
+        DiscoveryDocuments.WriteAsync(request, HttpStatusCode.OK, documents.Configuration(request.Url),
+            // URLs taken from the request (HS* with a non-URL issuer) follow its Host header: no
+            // shared cache may keep them for others.
+            documents.IssuerIsUrl ? DiscoveryDocuments.ConfigurationCacheControl : "no-store");
 }
 
 /// <summary>
@@ -75,6 +78,9 @@ public sealed class DiscoveryDocuments(IOptions<JwtOptions> options)
     private volatile KeySetCache? _keySet;
 
     public bool IsSymmetric => JwtAlgorithms.IsHmac(_options.Algorithm);
+
+    /// <summary>Whether the issuer is the service's URL, so the document's endpoint URLs are fixed.</summary>
+    public bool IssuerIsUrl => JwtOptionsValidator.IsIssuerUrl(_options.Issuer);
 
     /// <summary>
     /// The discovery document. Endpoint URLs hang off the issuer when it is a URL (the ES256 /

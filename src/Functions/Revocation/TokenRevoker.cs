@@ -71,7 +71,9 @@ public sealed class TokenRevoker(
 
         // Older access tokens can live at most one lifetime (plus skew) from now; after that the
         // published generation is no longer needed.
-        var keepUntil = time.GetUtcNow() + tokens.Options.AccessTokenLifetime + tokens.Options.ClockSkew;
+        // A refresh that read the old generation just before it was raised may still be writing
+        // its answer: the second skew covers that token too, as for an ended session.
+        var keepUntil = time.GetUtcNow() + tokens.Options.AccessTokenLifetime + tokens.Options.ClockSkew + tokens.Options.ClockSkew;
         await revocations.PublishGenerationAsync(user, raised, keepUntil, cancellationToken).ConfigureAwait(false);
         list.AddLocal(user: user, generation: raised);
         var families = await refreshTokens.RevokeAllAsync(user, reason, cancellationToken).ConfigureAwait(false);

@@ -199,10 +199,6 @@ public sealed class TokenService
     private static string? StringClaim(JsonWebToken jwt, string name) =>
         jwt.TryGetPayloadValue<string>(name, out var value) && !string.IsNullOrEmpty(value) ? value : null;
 
-    /// <summary>
-    /// Whether sub, jti and sid are JSON strings in the payload as sent. Decodes into a stack
-    /// buffer (a pooled one for unusually large payloads), so the hot path allocates nothing here.
-    /// </summary>
     /// <summary>Whether every JOSE header parameter is one this issuer writes: alg, typ, kid.</summary>
     private static bool HeaderIsAllowListed(string token)
     {
@@ -234,6 +230,10 @@ public sealed class TokenService
         return true;
     }
 
+    /// <summary>
+    /// Whether sub, jti and sid are JSON strings in the payload as sent. Decodes into a stack
+    /// buffer (a pooled one for unusually large payloads), so the hot path allocates nothing here.
+    /// </summary>
     private static bool RegisteredClaimsAreStrings(string token)
     {
         // The payload segment of the token as sent (JsonWebToken.EncodedPayload would copy it).

@@ -153,6 +153,9 @@ public sealed class AccountLockoutTests(AzuriteFixture azurite)
 
         var threshold = new AccountOptions().LockoutThreshold;
         Assert.InRange(checks.Failed, 1, threshold);
+        // Either the wrong guesses reached the threshold, or the right password was checked in
+        // time and cleared the count before they did.
+        Assert.True(checks.Failed == threshold || checks.Matched == 1, $"failed {checks.Failed}, matched {checks.Matched}");
         Assert.InRange(checks.Matched, 0, 1);
         Assert.Equal(checks.Matched, results.Count(r => r.Tokens is not null));
 
