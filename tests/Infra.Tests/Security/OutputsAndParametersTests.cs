@@ -18,6 +18,7 @@ public sealed partial class OutputsAndParametersTests
     [InlineData("AZURE_DEPLOYER_VAULT_ACCESS")]
     [InlineData("AZURE_DEPLOYER_VAULT_ROLE_ASSIGNMENT_ID")]
     [InlineData("AZURE_VNET_ENABLED")]
+    [InlineData("JWT_SIGNING_ALGORITHM")]
     public void TemplateReturnsWhatAzdAndTheHookNeed(string output)
     {
         Assert.NotNull(Artifacts.CompiledTemplate["outputs"]?[output]);
@@ -89,7 +90,7 @@ public sealed partial class OutputsAndParametersTests
     {
         var names = Artifacts.CompiledParameters["parameters"]!.AsObject().Select(p => p.Key).Order().ToArray();
         Assert.Equal(
-            ["corsAllowedOrigins", "deployerVaultAccess", "environmentName", "jwtAudience", "jwtIssuer", "keyVaultNameSalt", "location", "registrationEnabled", "signingKeySecretName", "vnetEnabled"],
+            ["corsAllowedOrigins", "deployerVaultAccess", "environmentName", "jwtAudience", "jwtIssuer", "keyVaultNameSalt", "location", "registrationEnabled", "signingAlgorithm", "signingKeySecretName", "vnetEnabled"],
             names);
         foreach (var (name, parameter) in Artifacts.CompiledParameters["parameters"]!.AsObject())
         {
@@ -98,8 +99,8 @@ public sealed partial class OutputsAndParametersTests
         }
     }
 
-    // $AZURE_X, ${AZURE_X...} (sh) and $env:AZURE_X (PowerShell).
-    [GeneratedRegex(@"\$(?:\{|env:)?(AZURE_[A-Z0-9_]+)")]
+    // $AZURE_X, ${AZURE_X...} (sh) and $env:AZURE_X (PowerShell); JWT_X likewise.
+    [GeneratedRegex(@"\$(?:\{|env:)?((?:AZURE|JWT)_[A-Z0-9_]+)")]
     private static partial Regex HookVariable();
 
     [GeneratedRegex("^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")]
