@@ -33,6 +33,7 @@ public sealed partial class OutputsAndParametersTests
         var outputs = Artifacts.CompiledTemplate["outputs"]!.AsObject().Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
         var read = HookVariable().Matches(File.ReadAllText(Repo.InInfra(hook))).Select(m => m.Groups[1].Value).Distinct().ToList();
         Assert.Contains("AZURE_KEY_VAULT_NAME", read);
+        Assert.Contains("JWT_SIGNING_ALGORITHM", read);
         foreach (var name in read)
         {
             Assert.True(outputs.Contains(name), $"{hook} reads {name}, which main.bicep does not output (azd would leave it unset).");
