@@ -284,6 +284,9 @@ var appSettings = {
   SigningKeys__VaultUri: keyVault.outputs.uri
   SigningKeys__SecretName: signingKeySecretName
   SigningKeys__ManagedIdentityClientId: identity.outputs.clientId
+  // ES256 / RS256: a new key version is only published (JWKS) for 15 minutes before it signs, so
+  // verifiers that cache the JWKS have it first; HS*: nobody caches it, a new version signs at once.
+  SigningKeys__ActivationDelay: isAsymmetricAlgorithm ? '00:15:00' : '00:00:00'
   Jwt__Algorithm: signingAlgorithm
   Jwt__Issuer: effectiveJwtIssuer
   Jwt__Audience: jwtAudience

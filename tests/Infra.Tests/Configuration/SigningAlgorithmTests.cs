@@ -80,6 +80,30 @@ public sealed class SigningAlgorithmTests
         Assert.True(result.Succeeded, result.FailureMessage);
     }
 
+    [Theory]
+    [InlineData("HS256", "00:00:00")]
+    [InlineData("HS512", "00:00:00")]
+    [InlineData("ES256", "00:15:00")]
+    [InlineData("RS256", "00:15:00")]
+    public void ANewKeyVersionSignsOnlyAfterVerifiersCanHaveFetchedItWithEs256OrRs256(string algorithm, string delay)
+    {
+        var value = With(algorithm).AppSettings["SigningKeys__ActivationDelay"];
+        Assert.Equal(delay, value);
+
+        // What the app binds and validates (0 to 1 day; at least the refresh interval with ES/RS).
+        var options = new JwtFunctions.SigningKeys.SigningKeyOptions { ActivationDelay = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture), VaultUri = new Uri("https://kv.vault.azure.net/") };
+        var result = new JwtFunctions.SigningKeys.SigningKeyOptionsValidator().Validate(null, options);
+        Assert.True(result.Succeeded, result.FailureMessage);
+        if (algorithm.StartsWith("HS", StringComparison.Ordinal))
+        {
+            Assert.Equal(new JwtFunctions.SigningKeys.SigningKeyOptions().ActivationDelay, options.ActivationDelay);
+        }
+        else
+        {
+            Assert.True(options.ActivationDelay >= options.RefreshInterval, "A new version must be published for at least one refresh interval before it signs.");
+        }
+    }
+
     [Fact]
     public void TheIssuerHostIsTheSitesDefaultHostName()
     {
