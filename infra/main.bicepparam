@@ -7,6 +7,10 @@ param environmentName = readEnvironmentVariable('AZURE_ENV_NAME', 'jwtfunctions'
 
 param signingKeySecretName = 'jwt-signing-key'
 
+// HS256 (default) | HS384 | HS512 | ES256 | RS256: azd env set JWT_SIGNING_ALGORITHM ES256
+// With ES256 / RS256 the issuer is the app's URL (main.bicep) and jwtIssuer is not used.
+param signingAlgorithm = readEnvironmentVariable('JWT_SIGNING_ALGORITHM', 'HS256')
+
 param jwtIssuer = 'jwtfunctions'
 
 param jwtAudience = 'jwtfunctions-api'

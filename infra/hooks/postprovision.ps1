@@ -7,11 +7,17 @@
 # infra/main.bicep in the environment. Without azd, run it by hand after
 # `az deployment group create` (infra/README.md shows how).
 #
-# The key is 64 bytes from the .NET CSPRNG (RandomNumberGenerator), base64-encoded, written to a
-# temporary file that only the current user can read, uploaded from there and deleted. It never
-# appears on a command line, on the terminal or in a log. When the secret already has an enabled
-# version nothing is changed, so re-provisioning never invalidates issued tokens. Rotation is a
-# deliberate, separate step (infra/README.md, "Rotating the signing key").
+# The kind of key follows JWT_SIGNING_ALGORITHM (output of infra/main.bicep, Jwt__Algorithm):
+#   HS256, HS384, HS512: 64 bytes from the .NET CSPRNG (RandomNumberGenerator), base64-encoded;
+#   ES256: a P-256 private key, RS256: an RSA 3072 private key, both PEM PKCS#8 (.NET ECDsa / RSA,
+#   the same kind of key as openssl genpkey in the sh hook).
+# It is written to a temporary file that only the current user can read (mode 600 off Windows),
+# uploaded from there and deleted. It never appears on a command line, on the terminal or in a
+# log. The secret's content type names the kind, so a later run can tell it without reading the
+# value. When the secret already has an enabled version nothing is changed, so re-provisioning
+# never invalidates issued tokens; when that version is of the wrong kind for the algorithm (e.g.
+# after switching HS256 -> ES256) the script stops and prints the commands that add a version of
+# the right kind. Rotation is a deliberate, separate step (infra/README.md, "Rotating the signing key").
 #
 # Who: the template grants Key Vault Secrets Officer to the principal that deployed it
 # (AZURE_DEPLOYER_PRINCIPAL_ID, azd's login). This script talks to the vault through `az`, so
@@ -44,6 +50,7 @@ if ([string]::IsNullOrEmpty($vault)) {
     exit 1
 }
 $secretName = Get-OrDefault $env:AZURE_SIGNING_KEY_SECRET_NAME 'jwt-signing-key'
+$algorithm = Get-OrDefault $env:JWT_SIGNING_ALGORITHM 'HS256'
 $deployer = Get-OrDefault $env:AZURE_DEPLOYER_PRINCIPAL_ID ''
 $vaultAccess = Get-OrDefault $env:AZURE_DEPLOYER_VAULT_ACCESS 'persistent'
 $roleAssignmentId = Get-OrDefault $env:AZURE_DEPLOYER_VAULT_ROLE_ASSIGNMENT_ID ''
@@ -55,6 +62,39 @@ $delaySeconds = [int](Get-OrDefault $env:POSTPROVISION_RETRY_SECONDS '15')
 if (-not (Get-Command az -ErrorAction SilentlyContinue)) {
     Write-Log "'az' is required but was not found on PATH."
     exit 1
+}
+
+# What to create for the algorithm: kind, content type (metadata naming the kind), description,
+# and the command an operator runs to make one by hand ($newFile is where it writes the key).
+switch -CaseSensitive ($algorithm) {
+    { $_ -cin 'HS256', 'HS384', 'HS512' } {
+        $keyKind = 'HMAC'
+        $contentType = 'base64; HMAC signing key'
+        $keyDescription = '64 random bytes, base64'
+        $newFile = 'new-key.b64'
+        $makeCommand = "openssl rand -base64 64 | tr -d '\n' >$newFile"
+        break
+    }
+    'ES256' {
+        $keyKind = 'ES256'
+        $contentType = 'application/x-pem-file; ES256 signing key (PKCS#8, EC P-256)'
+        $keyDescription = 'a P-256 private key, PEM PKCS#8'
+        $newFile = 'new-key.pem'
+        $makeCommand = "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $newFile"
+        break
+    }
+    'RS256' {
+        $keyKind = 'RS256'
+        $contentType = 'application/x-pem-file; RS256 signing key (PKCS#8, RSA 3072)'
+        $keyDescription = 'an RSA 3072 private key, PEM PKCS#8'
+        $newFile = 'new-key.pem'
+        $makeCommand = "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out $newFile"
+        break
+    }
+    default {
+        Write-Log "JWT_SIGNING_ALGORITHM is '$algorithm'; it must be HS256, HS384, HS512, ES256 or RS256 (parameter signingAlgorithm of infra/main.bicep)."
+        exit 1
+    }
 }
 
 if ($vaultAccess -eq 'none') {
@@ -119,6 +159,35 @@ function Get-EnabledVersionCount {
     }
 }
 
+# The kind of key in the newest enabled version (the one the app signs with), from its content
+# type: HMAC, ES256, RS256, or unknown (set by hand without one of the content types above).
+# Metadata only: no secret value is fetched. The query has a space, so az.cmd gets it quoted.
+function Get-NewestKind {
+    $newest = az keyvault secret list-versions --vault-name $vault --name $secretName --query 'sort_by([?attributes.enabled], &attributes.created)[-1].contentType' --output tsv 2>$null | Out-String
+    if ($LASTEXITCODE -ne 0) { $newest = '' }
+    if ($newest -cmatch 'HMAC') { return 'HMAC' }
+    if ($newest -cmatch 'ES256') { return 'ES256' }
+    if ($newest -cmatch 'RS256') { return 'RS256' }
+    return 'unknown'
+}
+
+# The key, written to a new file only the current user can read (mode 600 off Windows).
+function Write-PrivateFile([string] $path, [string] $text) {
+    $options = [System.IO.FileStreamOptions]::new()
+    $options.Mode = [System.IO.FileMode]::CreateNew
+    $options.Access = [System.IO.FileAccess]::Write
+    if (-not $IsWindows) {
+        $options.UnixCreateMode = [System.IO.UnixFileMode]'UserRead, UserWrite'
+    }
+    $writer = [System.IO.StreamWriter]::new($path, [System.Text.UTF8Encoding]::new($false), $options)
+    try {
+        $writer.Write($text)
+    }
+    finally {
+        $writer.Dispose()
+    }
+}
+
 # bootstrap mode: the deployer's vault role was only for creating the key. $false on failure.
 function Complete-Bootstrap {
     if ($vaultAccess -eq 'bootstrap' -and $roleAssignmentId) {
@@ -167,7 +236,19 @@ try {
     $enabled = Get-EnabledVersionCount
     if ($null -eq $enabled) { exit 1 }
     if ($enabled -gt 0) {
+        $existing = Get-NewestKind
+        if ($existing -ne 'unknown' -and $existing -ne $keyKind) {
+            Write-Log "secret '$secretName' in vault '$vault' holds a $existing key (newest enabled version), but JWT_SIGNING_ALGORITHM is ${algorithm}: the app refuses that key and issues no tokens."
+            Write-Log "add a new version of the right kind ($keyDescription); tokens signed with the old key stop validating (infra/README.md, `"Changing the algorithm`"):"
+            Write-Log "  (umask 077 && $makeCommand)"
+            Write-Log "  az keyvault secret set --vault-name '$vault' --name '$secretName' --file $newFile --encoding utf-8 --content-type '$contentType' --output none && rm -f $newFile"
+            Write-Log "then run: azd hooks run postprovision (or set JWT_SIGNING_ALGORITHM back to the key's algorithm and provision again)."
+            exit 1
+        }
         Write-Log "secret '$secretName' in vault '$vault' already has $enabled enabled version(s); leaving it unchanged."
+        if ($existing -eq 'unknown') {
+            Write-Log "its newest version has no content type this hook sets, so its kind was not checked; with $algorithm it must be $keyDescription."
+        }
         if (-not (Complete-Bootstrap)) { exit 1 }
         exit 0
     }
@@ -182,17 +263,41 @@ try {
         [void][System.IO.Directory]::CreateDirectory($workDir, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
     }
     $keyFile = Join-Path $workDir 'signing-key'
-    # 64 random bytes -> 88 base64 characters on one line, no newline.
-    $bytes = [System.Security.Cryptography.RandomNumberGenerator]::GetBytes(64)
-    try {
-        [System.IO.File]::WriteAllText($keyFile, [Convert]::ToBase64String($bytes))
+    if ($keyKind -eq 'HMAC') {
+        # 64 random bytes -> 88 base64 characters on one line, no newline.
+        $bytes = [System.Security.Cryptography.RandomNumberGenerator]::GetBytes(64)
+        try {
+            Write-PrivateFile $keyFile ([Convert]::ToBase64String($bytes))
+        }
+        finally {
+            [Array]::Clear($bytes, 0, $bytes.Length)
+        }
     }
-    finally {
-        [Array]::Clear($bytes, 0, $bytes.Length)
+    else {
+        # PKCS#8 PEM (a "BEGIN PRIVATE KEY" block), unencrypted.
+        try {
+            $key = if ($keyKind -eq 'ES256') {
+                [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+            }
+            else {
+                [System.Security.Cryptography.RSA]::Create(3072)
+            }
+        }
+        catch {
+            $generator = ".NET $($_.Exception.GetType().Name)"
+            Write-Log "could not make $keyDescription for $algorithm ($generator)."
+            exit 1
+        }
+        try {
+            Write-PrivateFile $keyFile $key.ExportPkcs8PrivateKeyPem()
+        }
+        finally {
+            $key.Dispose()
+        }
     }
 
     for ($attempt = 1; ; $attempt++) {
-        $output = az keyvault secret set --vault-name $vault --name $secretName --file $keyFile --encoding utf-8 --content-type 'base64; HMAC signing key' --output none 2>&1 | Out-String
+        $output = az keyvault secret set --vault-name $vault --name $secretName --file $keyFile --encoding utf-8 --content-type $contentType --output none 2>&1 | Out-String
         if ($LASTEXITCODE -eq 0) { break }
         if ((Test-PropagationDelay $output) -and $attempt -lt $maxAttempts) {
             Write-Log "no write access to vault '$vault' yet; retrying in ${delaySeconds}s ($attempt/$maxAttempts)."
@@ -208,7 +313,7 @@ try {
         exit 1
     }
 
-    Write-Log "created secret '$secretName' in vault '$vault' (64 random bytes, base64; value not shown)."
+    Write-Log "created secret '$secretName' in vault '$vault' ($keyDescription for $algorithm; value not shown)."
     if (-not (Complete-Bootstrap)) { exit 1 }
 }
 finally {

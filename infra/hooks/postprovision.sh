@@ -5,10 +5,15 @@
 # infra/main.bicep in the environment. Without azd, run it by hand after
 # `az deployment group create` (infra/README.md shows how).
 #
-# The key is 64 bytes from OpenSSL's CSPRNG, base64-encoded (enough for HS256, HS384 and HS512).
-# It is written to a private temporary file and uploaded from there: it never appears on a
-# command line, in a variable, on the terminal or in a log. When the secret already has an
-# enabled version nothing is changed, so re-provisioning never invalidates issued tokens.
+# The kind of key follows JWT_SIGNING_ALGORITHM (output of infra/main.bicep, Jwt__Algorithm):
+#   HS256, HS384, HS512: 64 bytes from OpenSSL's CSPRNG, base64-encoded (enough for all three);
+#   ES256: a P-256 private key, RS256: an RSA 3072 private key, both PEM PKCS#8 (openssl genpkey).
+# It is written to a private temporary file (mode 600, deleted on exit) and uploaded from there:
+# it never appears on a command line, in a variable, on the terminal or in a log. The secret's
+# content type names the kind, so a later run can tell it without reading the value. When the
+# secret already has an enabled version nothing is changed, so re-provisioning never invalidates
+# issued tokens; when that version is of the wrong kind for the algorithm (e.g. after switching
+# HS256 -> ES256) the script stops and prints the commands that add a version of the right kind.
 # Rotation is a deliberate, separate step (infra/README.md, "Rotating the signing key").
 #
 # Who: the template grants Key Vault Secrets Officer to the principal that deployed it
@@ -25,6 +30,7 @@ set -eu
 
 vault="${AZURE_KEY_VAULT_NAME:?AZURE_KEY_VAULT_NAME is not set; it is an output of infra/main.bicep}"
 secret_name="${AZURE_SIGNING_KEY_SECRET_NAME:-jwt-signing-key}"
+algorithm="${JWT_SIGNING_ALGORITHM:-HS256}"
 deployer="${AZURE_DEPLOYER_PRINCIPAL_ID:-}"
 vault_access="${AZURE_DEPLOYER_VAULT_ACCESS:-persistent}"
 role_assignment_id="${AZURE_DEPLOYER_VAULT_ROLE_ASSIGNMENT_ID:-}"
@@ -43,6 +49,36 @@ for tool in az openssl; do
     exit 1
   fi
 done
+
+# What to create for the algorithm: kind, content type (metadata naming the kind), description,
+# and the command an operator runs to make one by hand (new_file is where it writes the key).
+case "$algorithm" in
+  HS256 | HS384 | HS512)
+    key_kind=HMAC
+    content_type="base64; HMAC signing key"
+    key_description="64 random bytes, base64"
+    new_file=new-key.b64
+    make_command="openssl rand -base64 64 | tr -d '\\n' >$new_file"
+    ;;
+  ES256)
+    key_kind=ES256
+    content_type="application/x-pem-file; ES256 signing key (PKCS#8, EC P-256)"
+    key_description="a P-256 private key, PEM PKCS#8"
+    new_file=new-key.pem
+    make_command="openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $new_file"
+    ;;
+  RS256)
+    key_kind=RS256
+    content_type="application/x-pem-file; RS256 signing key (PKCS#8, RSA 3072)"
+    key_description="an RSA 3072 private key, PEM PKCS#8"
+    new_file=new-key.pem
+    make_command="openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out $new_file"
+    ;;
+  *)
+    log "JWT_SIGNING_ALGORITHM is '$algorithm'; it must be HS256, HS384, HS512, ES256 or RS256 (parameter signingAlgorithm of infra/main.bicep)."
+    exit 1
+    ;;
+esac
 
 if [ "$vault_access" = none ]; then
   log "the deployer has no role on vault '$vault' (deployerVaultAccess=none); create secret '$secret_name' as a principal with Key Vault Secrets Officer (infra/README.md, \"The signing key\")."
@@ -129,6 +165,20 @@ count_enabled_versions() {
   done
 }
 
+# The kind of key in the newest enabled version (the one the app signs with), from its content
+# type: HMAC, ES256, RS256, or unknown (set by hand without one of the content types above).
+# Metadata only: no secret value is fetched. The query has a space, so az.cmd gets it quoted.
+newest_kind() {
+  newest=$(az keyvault secret list-versions --vault-name "$vault" --name "$secret_name" \
+    --query "sort_by([?attributes.enabled], &attributes.created)[-1].contentType" --output tsv 2>/dev/null || true)
+  case "$newest" in
+    *HMAC*) printf 'HMAC\n' ;;
+    *ES256*) printf 'ES256\n' ;;
+    *RS256*) printf 'RS256\n' ;;
+    *) printf 'unknown\n' ;;
+  esac
+}
+
 # bootstrap mode: the deployer's vault role was only for creating the key.
 end_bootstrap() {
   if [ "$vault_access" = bootstrap ] && [ -n "$role_assignment_id" ]; then
@@ -143,7 +193,19 @@ end_bootstrap() {
 
 enabled=$(count_enabled_versions)
 if [ "$enabled" -gt 0 ]; then
+  existing=$(newest_kind)
+  if [ "$existing" != unknown ] && [ "$existing" != "$key_kind" ]; then
+    log "secret '$secret_name' in vault '$vault' holds a $existing key (newest enabled version), but JWT_SIGNING_ALGORITHM is $algorithm: the app refuses that key and issues no tokens."
+    log "add a new version of the right kind ($key_description); tokens signed with the old key stop validating (infra/README.md, \"Changing the algorithm\"):"
+    log "  (umask 077 && $make_command)"
+    log "  az keyvault secret set --vault-name '$vault' --name '$secret_name' --file $new_file --encoding utf-8 --content-type '$content_type' --output none && rm -f $new_file"
+    log "then run: azd hooks run postprovision (or set JWT_SIGNING_ALGORITHM back to the key's algorithm and provision again)."
+    exit 1
+  fi
   log "secret '$secret_name' in vault '$vault' already has $enabled enabled version(s); leaving it unchanged."
+  if [ "$existing" = unknown ]; then
+    log "its newest version has no content type this hook sets, so its kind was not checked; with $algorithm it must be $key_description."
+  fi
   end_bootstrap
   exit 0
 fi
@@ -158,13 +220,26 @@ fi
 trap 'exit 1' HUP INT TERM
 key_file="$workdir/signing-key"
 
-# 64 random bytes -> 88 base64 characters on one line (openssl wraps at 64 columns).
-openssl rand -base64 64 | tr -d '\n' >"$key_file"
+if [ "$key_kind" = HMAC ]; then
+  # 64 random bytes -> 88 base64 characters on one line (openssl wraps at 64 columns).
+  openssl rand -base64 64 | tr -d '\n' >"$key_file"
+else
+  # PKCS#8 PEM (a "BEGIN PRIVATE KEY" block), unencrypted; mode 600 from umask 077.
+  case "$key_kind" in
+    ES256) set -- -algorithm EC -pkeyopt ec_paramgen_curve:P-256 ;;
+    RS256) set -- -algorithm RSA -pkeyopt rsa_keygen_bits:3072 ;;
+  esac
+  if ! openssl genpkey "$@" -out "$key_file" >/dev/null 2>&1; then
+    generator="openssl genpkey $*"
+    log "could not make $key_description for $algorithm ($generator)."
+    exit 1
+  fi
+fi
 
 attempt=1
 while :; do
   if output=$(az keyvault secret set --vault-name "$vault" --name "$secret_name" \
-    --file "$key_file" --encoding utf-8 --content-type "base64; HMAC signing key" \
+    --file "$key_file" --encoding utf-8 --content-type "$content_type" \
     --output none 2>&1); then
     break
   fi
@@ -185,5 +260,5 @@ while :; do
   exit 1
 done
 
-log "created secret '$secret_name' in vault '$vault' (64 random bytes, base64; value not shown)."
+log "created secret '$secret_name' in vault '$vault' ($key_description for $algorithm; value not shown)."
 end_bootstrap

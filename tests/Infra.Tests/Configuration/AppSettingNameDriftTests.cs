@@ -21,6 +21,7 @@ public sealed class AppSettingNameDriftTests
         SigningKeyOptions.SectionName + "__" + nameof(SigningKeyOptions.SecretName),
         SigningKeyOptions.SectionName + "__" + nameof(SigningKeyOptions.ManagedIdentityClientId),
         JwtOptions.SectionName + "__" + nameof(JwtOptions.Issuer),
+        JwtOptions.SectionName + "__" + nameof(JwtOptions.Algorithm),
         JwtOptions.SectionName + "__" + nameof(JwtOptions.Audience),
         AccountOptions.SectionName + "__" + nameof(AccountOptions.RegistrationEnabled),
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using JwtFunctions.Infra.Tests.Infrastructure;
+using JwtFunctions.SigningKeys;
 
 namespace JwtFunctions.Infra.Tests.Hooks;
 
@@ -15,6 +17,7 @@ public sealed class PostprovisionHookTests : IDisposable
         #!/bin/sh
         # Stand-in for the Azure CLI: records each call's arguments, emulates one Key Vault secret,
         # the signed-in principal (file "oid") and the vault's network and role-assignment calls.
+        # `secret set` keeps the value ("secret"), its content type, the uploaded file's mode and path.
         dir=$(dirname "$0")
         printf '%s\n' "$*" >>"$dir/calls.log"
         case "$1 $2" in
@@ -30,6 +33,12 @@ public sealed class PostprovisionHookTests : IDisposable
         esac
         case "$3" in
           list-versions)
+            case "$*" in
+              *contentType*)
+                # The newest enabled version's content type; az prints nothing for null.
+                if [ -f "$dir/content-type" ]; then cat "$dir/content-type"; fi
+                exit 0 ;;
+            esac
             forbid=$(cat "$dir/forbid" 2>/dev/null || echo 0)
             if [ "$forbid" -gt 0 ]; then
               echo $((forbid - 1)) >"$dir/forbid"
@@ -41,7 +50,8 @@ public sealed class PostprovisionHookTests : IDisposable
             exit 1 ;;
           set)
             while [ $# -gt 0 ]; do
-              if [ "$1" = "--file" ]; then cp "$2" "$dir/secret"; fi
+              if [ "$1" = "--file" ]; then cp "$2" "$dir/secret"; stat -c %a "$2" >"$dir/mode"; printf '%s' "$2" >"$dir/file-path"; fi
+              if [ "$1" = "--content-type" ]; then printf '%s\n' "$2" >"$dir/content-type"; fi
               shift
             done ;;
           *) echo "unexpected az call: $*" >&2; exit 2 ;;
@@ -313,13 +323,177 @@ public sealed class PostprovisionHookTests : IDisposable
         Assert.DoesNotContain("network-rule", Calls, StringComparison.Ordinal);
     }
 
+    private const string HmacContentType = "base64; HMAC signing key";
+
+    private string StoredContentType => File.Exists(Path.Combine(_bin.FullName, "content-type")) ? File.ReadAllText(Path.Combine(_bin.FullName, "content-type")).Trim() : string.Empty;
+
+    private static Dictionary<string, string> Algorithm(string algorithm) => new() { ["JWT_SIGNING_ALGORITHM"] = algorithm };
+
+    [Theory]
+    [InlineData("sh", "ES256")]
+    [InlineData("sh", "RS256")]
+    [InlineData("ps1", "ES256")]
+    [InlineData("ps1", "RS256")]
+    public void WithEs256OrRs256TheHookCreatesAPemPrivateKeyTheAppAccepts(string hook, string algorithm)
+    {
+        var (exitCode, output) = RunHook(hook, environment: Algorithm(algorithm));
+
+        Assert.True(exitCode == 0, output);
+        var pem = File.ReadAllText(StoredSecret);
+        Assert.StartsWith("-----BEGIN PRIVATE KEY-----", pem.TrimStart(), StringComparison.Ordinal);
+
+        // The app's own parser: PKCS#8 PEM, P-256 for ES256, RSA >= 2048 for RS256.
+        var problem = SigningKeyParser.TryParsePrivateKey(pem, algorithm, out var key);
+        using (key)
+        {
+            Assert.True(problem == SigningKeyProblem.None, $"The app refuses the {algorithm} key the hook made: {SigningKeyParser.DescribePrivateKey(problem, algorithm)}");
+            if (algorithm == "ES256")
+            {
+                var ec = Assert.IsAssignableFrom<ECDsa>(key);
+                Assert.Equal(256, ec.KeySize);
+            }
+            else
+            {
+                var rsa = Assert.IsAssignableFrom<RSA>(key);
+                Assert.Equal(3072, rsa.KeySize);
+            }
+        }
+
+        Assert.Contains(algorithm, StoredContentType, StringComparison.Ordinal);
+        Assert.Contains($"for {algorithm}; value not shown", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("sh", "HS256")]
+    [InlineData("sh", "HS384")]
+    [InlineData("sh", "HS512")]
+    [InlineData("ps1", "HS256")]
+    [InlineData("ps1", "HS384")]
+    [InlineData("ps1", "HS512")]
+    public void WithAnHmacAlgorithmTheHookCreates64RandomBytesAsBefore(string hook, string algorithm)
+    {
+        var (exitCode, output) = RunHook(hook, environment: Algorithm(algorithm));
+
+        Assert.True(exitCode == 0, output);
+        var value = File.ReadAllText(StoredSecret);
+        Assert.Equal(64, Convert.FromBase64String(value).Length);
+        Assert.Equal(SigningKeyProblem.None, SigningKeyParser.TryParse(value, 64, out _));
+        Assert.Equal(HmacContentType, StoredContentType);
+    }
+
+    [Theory]
+    [InlineData("sh", "HS256")]
+    [InlineData("sh", "ES256")]
+    [InlineData("sh", "RS256")]
+    [InlineData("ps1", "HS256")]
+    [InlineData("ps1", "ES256")]
+    [InlineData("ps1", "RS256")]
+    public void TheKeyFileIsOwnerOnlyAndGoneAfterwardsAndTheKeyIsNeverPrinted(string hook, string algorithm)
+    {
+        var (exitCode, output) = RunHook(hook, environment: Algorithm(algorithm));
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal("600", File.ReadAllText(Path.Combine(_bin.FullName, "mode")).Trim());
+        var uploaded = File.ReadAllText(Path.Combine(_bin.FullName, "file-path"));
+        Assert.False(File.Exists(uploaded), $"{uploaded} is left behind.");
+        Assert.False(Directory.Exists(Path.GetDirectoryName(uploaded)), $"{Path.GetDirectoryName(uploaded)} is left behind.");
+
+        // No line of the key (PEM body or base64) on the terminal or on az's command line.
+        foreach (var line in File.ReadAllLines(StoredSecret).Where(l => l.Length >= 16 && !l.StartsWith("-----", StringComparison.Ordinal)))
+        {
+            Assert.DoesNotContain(line, output, StringComparison.Ordinal);
+            Assert.DoesNotContain(line, Calls, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("--value", Calls, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("sh", HmacContentType, "ES256", "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out new-key.pem", "new-key.pem")]
+    [InlineData("sh", HmacContentType, "RS256", "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out new-key.pem", "new-key.pem")]
+    [InlineData("sh", "application/x-pem-file; ES256 signing key (PKCS#8, EC P-256)", "HS256", "openssl rand -base64 64 | tr -d '\\n' >new-key.b64", "new-key.b64")]
+    [InlineData("sh", "application/x-pem-file; RS256 signing key (PKCS#8, RSA 3072)", "ES256", "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out new-key.pem", "new-key.pem")]
+    [InlineData("ps1", HmacContentType, "ES256", "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out new-key.pem", "new-key.pem")]
+    [InlineData("ps1", HmacContentType, "RS256", "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out new-key.pem", "new-key.pem")]
+    [InlineData("ps1", "application/x-pem-file; ES256 signing key (PKCS#8, EC P-256)", "HS256", "openssl rand -base64 64 | tr -d '\\n' >new-key.b64", "new-key.b64")]
+    [InlineData("ps1", "application/x-pem-file; RS256 signing key (PKCS#8, RSA 3072)", "ES256", "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out new-key.pem", "new-key.pem")]
+    public void AnExistingKeyOfTheWrongKindStopsTheHookWithTheCommandsThatFixIt(string hook, string existingContentType, string algorithm, string makeCommand, string newFile)
+    {
+        File.WriteAllText(StoredSecret, "existing");
+        File.WriteAllText(Path.Combine(_bin.FullName, "content-type"), existingContentType + "\n");
+
+        var (exitCode, output) = RunHook(hook, environment: new()
+        {
+            ["JWT_SIGNING_ALGORITHM"] = algorithm,
+            ["AZURE_DEPLOYER_VAULT_ACCESS"] = "bootstrap",
+            ["AZURE_DEPLOYER_VAULT_ROLE_ASSIGNMENT_ID"] = AssignmentId,
+        });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Equal("existing", File.ReadAllText(StoredSecret));
+        Assert.DoesNotContain("secret set", Calls, StringComparison.Ordinal);
+        Assert.Contains($"but JWT_SIGNING_ALGORITHM is {algorithm}: the app refuses that key", output, StringComparison.Ordinal);
+        Assert.Contains("add a new version of the right kind", output, StringComparison.Ordinal);
+        Assert.Contains($"(umask 077 && {makeCommand})", output, StringComparison.Ordinal);
+        Assert.Contains($"az keyvault secret set --vault-name 'kv-test' --name 'jwt-signing-key' --file {newFile} --encoding utf-8 --content-type '", output, StringComparison.Ordinal);
+        Assert.Contains("azd hooks run postprovision", output, StringComparison.Ordinal);
+
+        // bootstrap: the deployer keeps the vault role it needs to add that version.
+        Assert.DoesNotContain("role assignment delete", Calls, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("sh", "application/x-pem-file; ES256 signing key (PKCS#8, EC P-256)", "ES256")]
+    [InlineData("sh", HmacContentType, "HS512")]
+    [InlineData("ps1", "application/x-pem-file; RS256 signing key (PKCS#8, RSA 3072)", "RS256")]
+    [InlineData("ps1", HmacContentType, "HS384")]
+    public void AnExistingKeyOfTheRightKindIsLeftUnchanged(string hook, string existingContentType, string algorithm)
+    {
+        File.WriteAllText(StoredSecret, "existing");
+        File.WriteAllText(Path.Combine(_bin.FullName, "content-type"), existingContentType + "\n");
+
+        var (exitCode, output) = RunHook(hook, environment: Algorithm(algorithm));
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal("existing", File.ReadAllText(StoredSecret));
+        Assert.DoesNotContain("secret set", Calls, StringComparison.Ordinal);
+        Assert.DoesNotContain("kind was not checked", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Hooks))]
+    public void AnExistingKeyWithoutAKnownContentTypeIsLeftUnchangedWithAWarning(string hook)
+    {
+        File.WriteAllText(StoredSecret, "existing");
+
+        var (exitCode, output) = RunHook(hook, environment: Algorithm("ES256"));
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal("existing", File.ReadAllText(StoredSecret));
+        Assert.Contains("kind was not checked; with ES256 it must be a P-256 private key, PEM PKCS#8", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("sh", "es256")]
+    [InlineData("sh", "HS1024")]
+    [InlineData("ps1", "es256")]
+    [InlineData("ps1", "HS1024")]
+    public void AnUnknownAlgorithmStopsTheHookBeforeItTouchesTheVault(string hook, string algorithm)
+    {
+        var (exitCode, output) = RunHook(hook, environment: Algorithm(algorithm));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"JWT_SIGNING_ALGORITHM is '{algorithm}'; it must be HS256, HS384, HS512, ES256 or RS256", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("keyvault", Calls, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void BothHooksReadTheSameSettingsAndPrintTheSameMessages()
     {
         var sh = File.ReadAllText(Path.Combine(Repo.Infra, "hooks", "postprovision.sh"));
         var ps1 = File.ReadAllText(Path.Combine(Repo.Infra, "hooks", "postprovision.ps1"));
 
-        static string[] Settings(string text) => Regex.Matches(text, @"\b(?:AZURE|POSTPROVISION)_[A-Z_]+\b")
+        static string[] Settings(string text) => Regex.Matches(text, @"\b(?:AZURE|POSTPROVISION|JWT)_[A-Z_]+\b")
             .Select(m => m.Value).Distinct().Order(StringComparer.Ordinal).ToArray();
 
         Assert.NotEmpty(Settings(sh));

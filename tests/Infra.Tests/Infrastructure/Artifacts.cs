@@ -78,12 +78,18 @@ public static class Artifacts
     public static DeploymentSnapshot SnapshotWith(string name, string value) =>
         Variants.GetOrAdd($"{name}={value}", _ => new Lazy<DeploymentSnapshot>(() => GenerateSnapshot(new Dictionary<string, string> { [name] = value }))).Value;
 
-    /// <summary>Both builds the checks judge: default (public) and private.</summary>
+    /// <summary>
+    /// The builds the checks judge: default (public), private, and the default with each
+    /// asymmetric algorithm (its issuer is computed, the other settings are the same).
+    /// </summary>
+    public static IReadOnlyList<string> Builds { get; } = ["public", "private", "ES256", "RS256"];
+
     public static DeploymentSnapshot Build(string mode) => mode switch
     {
         "public" => Snapshot,
         "private" => PrivateSnapshot,
-        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "public or private"),
+        "ES256" or "RS256" => SnapshotWith("JWT_SIGNING_ALGORITHM", mode),
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, string.Join(", ", Builds)),
     };
 
     public static string CommittedSnapshotText => File.ReadAllText(Repo.InInfra(CommittedSnapshotFile));

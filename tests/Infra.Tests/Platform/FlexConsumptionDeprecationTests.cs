@@ -148,7 +148,7 @@ public sealed class FlexConsumptionDeprecationTests
     private static TheoryData<string, string, string, string> Cross(TheoryData<string, string, string> rows)
     {
         var data = new TheoryData<string, string, string, string>();
-        foreach (var build in new[] { "public", "private" })
+        foreach (var build in Artifacts.Builds)
         {
             foreach (var row in rows)
             {

@@ -18,6 +18,7 @@ public sealed partial class OutputsAndParametersTests
     [InlineData("AZURE_DEPLOYER_VAULT_ACCESS")]
     [InlineData("AZURE_DEPLOYER_VAULT_ROLE_ASSIGNMENT_ID")]
     [InlineData("AZURE_VNET_ENABLED")]
+    [InlineData("JWT_SIGNING_ALGORITHM")]
     public void TemplateReturnsWhatAzdAndTheHookNeed(string output)
     {
         Assert.NotNull(Artifacts.CompiledTemplate["outputs"]?[output]);
@@ -32,6 +33,7 @@ public sealed partial class OutputsAndParametersTests
         var outputs = Artifacts.CompiledTemplate["outputs"]!.AsObject().Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
         var read = HookVariable().Matches(File.ReadAllText(Repo.InInfra(hook))).Select(m => m.Groups[1].Value).Distinct().ToList();
         Assert.Contains("AZURE_KEY_VAULT_NAME", read);
+        Assert.Contains("JWT_SIGNING_ALGORITHM", read);
         foreach (var name in read)
         {
             Assert.True(outputs.Contains(name), $"{hook} reads {name}, which main.bicep does not output (azd would leave it unset).");
@@ -89,7 +91,7 @@ public sealed partial class OutputsAndParametersTests
     {
         var names = Artifacts.CompiledParameters["parameters"]!.AsObject().Select(p => p.Key).Order().ToArray();
         Assert.Equal(
-            ["corsAllowedOrigins", "deployerVaultAccess", "environmentName", "jwtAudience", "jwtIssuer", "keyVaultNameSalt", "location", "registrationEnabled", "signingKeySecretName", "vnetEnabled"],
+            ["corsAllowedOrigins", "deployerVaultAccess", "environmentName", "jwtAudience", "jwtIssuer", "keyVaultNameSalt", "location", "registrationEnabled", "signingAlgorithm", "signingKeySecretName", "vnetEnabled"],
             names);
         foreach (var (name, parameter) in Artifacts.CompiledParameters["parameters"]!.AsObject())
         {
@@ -98,8 +100,8 @@ public sealed partial class OutputsAndParametersTests
         }
     }
 
-    // $AZURE_X, ${AZURE_X...} (sh) and $env:AZURE_X (PowerShell).
-    [GeneratedRegex(@"\$(?:\{|env:)?(AZURE_[A-Z0-9_]+)")]
+    // $AZURE_X, ${AZURE_X...} (sh) and $env:AZURE_X (PowerShell); JWT_X likewise.
+    [GeneratedRegex(@"\$(?:\{|env:)?((?:AZURE|JWT)_[A-Z0-9_]+)")]
     private static partial Regex HookVariable();
 
     [GeneratedRegex("^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")]
