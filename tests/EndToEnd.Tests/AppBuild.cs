@@ -33,7 +33,16 @@ public static class AppBuild
             return Path.GetFullPath(prebuilt);
         }
 
-        var artifacts = Path.Combine(RepositoryRoot, ".artifacts", "e2e");
+        return await BuildProjectAsync(Path.Combine("src", "Functions", "Functions.csproj"), "e2e");
+    }
+
+    /// <summary>
+    /// Builds a Functions app project (Release) into <c>.artifacts/{artifactsName}</c> and returns
+    /// its output folder (which holds worker.config.json).
+    /// </summary>
+    public static async Task<string> BuildProjectAsync(string project, string artifactsName)
+    {
+        var artifacts = Path.Combine(RepositoryRoot, ".artifacts", artifactsName);
         var startInfo = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = RepositoryRoot,
@@ -44,7 +53,7 @@ public static class AppBuild
         // --disable-build-servers: no MSBuild node or compiler server outlives the test run.
         foreach (var argument in new[]
                  {
-                     "build", Path.Combine(RepositoryRoot, "src", "Functions", "Functions.csproj"),
+                     "build", Path.Combine(RepositoryRoot, project),
                      "-c", "Release", "--artifacts-path", artifacts, "--disable-build-servers", "-nologo", "-v:q",
                  })
         {
@@ -68,15 +77,15 @@ public static class AppBuild
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException("Building src/Functions took more than 3 minutes.");
+            throw new TimeoutException($"Building {project} took more than 3 minutes.");
         }
 
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"Building src/Functions failed ({process.ExitCode}):{Environment.NewLine}{await stdout}{await stderr}");
+            throw new InvalidOperationException($"Building {project} failed ({process.ExitCode}):{Environment.NewLine}{await stdout}{await stderr}");
         }
 
-        var output = Path.Combine(artifacts, "bin", "Functions", "release");
+        var output = Path.Combine(artifacts, "bin", Path.GetFileNameWithoutExtension(project), "release");
         if (!File.Exists(Path.Combine(output, "worker.config.json")))
         {
             throw new InvalidOperationException($"The build succeeded but {output} holds no worker.config.json.");

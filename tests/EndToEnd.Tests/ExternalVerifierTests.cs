@@ -30,22 +30,10 @@ public sealed class Es256AppFixture : IAsyncLifetime
 
     public KeyVaultApp App { get; private set; } = null!;
 
-    public async Task InitializeAsync()
-    {
-        App = await KeyVaultApp.StartAsync(Log, app => app.ExtraSettings["SigningKeys__ActivationDelay"] = ActivationDelay.ToString("c"), algorithm: "ES256");
-        try
-        {
-            await KeyVaultApp.WaitUntilAsync("health 200 with ES256 keys from the vault", TimeSpan.FromSeconds(60),
-                async () => (await App.HealthAsync()).Code == HttpStatusCode.OK);
-        }
-        catch (Exception e)
-        {
-            var tail = Log.Tail();
-            await App.DisposeAsync();
-            App = null!;
-            throw new InvalidOperationException($"{e.Message}{Environment.NewLine}--- log tail ---{Environment.NewLine}{tail}", e);
-        }
-    }
+    public async Task InitializeAsync() => App = await KeyVaultApp.StartHealthyAsync(
+        Log,
+        "health 200 with ES256 keys from the vault",
+        KeyVaultApp.StartAsync(Log, app => app.ExtraSettings["SigningKeys__ActivationDelay"] = ActivationDelay.ToString("c"), algorithm: "ES256"));
 
     public async Task DisposeAsync()
     {

@@ -257,6 +257,23 @@ public sealed class KeyVaultApp : IAsyncDisposable
     }
 
     /// <summary>Polls <paramref name="condition"/> every 400 ms until true; the time it took, or a timeout naming <paramref name="what"/>.</summary>
+    /// <summary>Waits for <paramref name="starting"/> and then for health 200; on failure disposes it and says why, with the log tail.</summary>
+    public static async Task<KeyVaultApp> StartHealthyAsync(TestLog log, string what, Task<KeyVaultApp> starting)
+    {
+        var app = await starting;
+        try
+        {
+            await WaitUntilAsync(what, TimeSpan.FromSeconds(60), async () => (await app.HealthAsync()).Code == HttpStatusCode.OK);
+            return app;
+        }
+        catch (Exception e)
+        {
+            var tail = log.Tail();
+            await app.DisposeAsync();
+            throw new InvalidOperationException($"{e.Message}{Environment.NewLine}--- log tail ---{Environment.NewLine}{tail}", e);
+        }
+    }
+
     public static async Task<TimeSpan> WaitUntilAsync(string what, TimeSpan timeout, Func<Task<bool>> condition)
     {
         var watch = Stopwatch.StartNew();
@@ -311,22 +328,7 @@ public sealed class KeyVaultAppFixture : IAsyncLifetime
 
     public KeyVaultApp App { get; private set; } = null!;
 
-    public async Task InitializeAsync()
-    {
-        App = await KeyVaultApp.StartAsync(Log);
-        try
-        {
-            await KeyVaultApp.WaitUntilAsync("health 200 with keys from the vault", TimeSpan.FromSeconds(60),
-                async () => (await App.HealthAsync()).Code == HttpStatusCode.OK);
-        }
-        catch (Exception e)
-        {
-            var tail = Log.Tail();
-            await App.DisposeAsync();
-            App = null!;
-            throw new InvalidOperationException($"{e.Message}{Environment.NewLine}--- log tail ---{Environment.NewLine}{tail}", e);
-        }
-    }
+    public async Task InitializeAsync() => App = await KeyVaultApp.StartHealthyAsync(Log, "health 200 with keys from the vault", KeyVaultApp.StartAsync(Log));
 
     public async Task DisposeAsync()
     {
