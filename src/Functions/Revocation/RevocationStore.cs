@@ -16,17 +16,18 @@ public sealed class RevocationStore
         _table = new ProvisionedTable(service.GetTableClient(options.Value.RevocationsTable));
     }
 
-    public async Task AddRevokedTokenAsync(string tokenId, string subject, DateTimeOffset expiresAt, CancellationToken cancellationToken)
-    {
-        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
-        await table.UpsertEntityAsync(new RevokedTokenEntity { RowKey = tokenId, Subject = subject, ExpiresAt = expiresAt }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>Refuses one access token (its <c>jti</c>) until <paramref name="keepUntil"/>.</summary>
+    public Task AddRevokedTokenAsync(string tokenId, string subject, DateTimeOffset keepUntil, CancellationToken cancellationToken) =>
+        AddRevokedIdAsync(RevokedIdEntity.TokenPartition, tokenId, subject, keepUntil, cancellationToken);
 
     /// <summary>Ends every access token of one session (its <c>sid</c>) until <paramref name="keepUntil"/>.</summary>
-    public async Task AddRevokedSessionAsync(string sessionId, string subject, DateTimeOffset keepUntil, CancellationToken cancellationToken)
+    public Task AddRevokedSessionAsync(string sessionId, string subject, DateTimeOffset keepUntil, CancellationToken cancellationToken) =>
+        AddRevokedIdAsync(RevokedIdEntity.SessionPartition, sessionId, subject, keepUntil, cancellationToken);
+
+    private async Task AddRevokedIdAsync(string partition, string id, string subject, DateTimeOffset keepUntil, CancellationToken cancellationToken)
     {
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
-        await table.UpsertEntityAsync(new RevokedSessionEntity { RowKey = sessionId, Subject = subject, ExpiresAt = keepUntil }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        await table.UpsertEntityAsync(new RevokedIdEntity { PartitionKey = partition, RowKey = id, Subject = subject, ExpiresAt = keepUntil }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Publishes a generation; never lowers one already published.</summary>
@@ -62,8 +63,8 @@ public sealed class RevocationStore
     public async Task<RevocationSet> LoadAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
-        var revoked = await LoadIdsAsync(table, RevokedTokenEntity.Partition, now, cancellationToken).ConfigureAwait(false);
-        var sessions = await LoadIdsAsync(table, RevokedSessionEntity.Partition, now, cancellationToken).ConfigureAwait(false);
+        var revoked = await LoadIdsAsync(table, RevokedIdEntity.TokenPartition, now, cancellationToken).ConfigureAwait(false);
+        var sessions = await LoadIdsAsync(table, RevokedIdEntity.SessionPartition, now, cancellationToken).ConfigureAwait(false);
 
         var generations = new Dictionary<string, long>(StringComparer.Ordinal);
         await foreach (var entity in table.QueryAsync<TokenGenerationEntity>(
@@ -110,14 +111,18 @@ public static class RevocationReasons
 }
 
 /// <summary>
-/// A revoked access token, by <c>jti</c>, kept until the last instant any validator would accept
-/// the token: its <c>exp</c> plus the clock skew allowed in validation.
+/// A revoked id, in force until <see cref="ExpiresAt"/>. Partition <c>jti</c>: one access token, kept
+/// until the last instant any validator would accept it (its <c>exp</c> plus the clock skew).
+/// Partition <c>sid</c>: an ended session (RFC 7009 §2.1: revoking a refresh token may also revoke
+/// the access tokens of the same grant), kept until the last access token the session can have
+/// been issued has expired, skew included.
 /// </summary>
-public sealed class RevokedTokenEntity : ITableEntity
+public sealed class RevokedIdEntity : ITableEntity
 {
-    public const string Partition = "jti";
+    public const string TokenPartition = "jti";
+    public const string SessionPartition = "sid";
 
-    public string PartitionKey { get; set; } = Partition;
+    public string PartitionKey { get; set; } = TokenPartition;
     public string RowKey { get; set; } = string.Empty;
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
@@ -129,7 +134,7 @@ public sealed class RevokedTokenEntity : ITableEntity
 
 /// <summary>
 /// A user's raised token generation, published for every instance's revocation list. Kept until
-/// every access token of an older generation has expired (raised-at + access lifetime + skew).
+/// every access token of an older generation has expired (raised-at + access lifetime + 2 x skew).
 /// </summary>
 public sealed class TokenGenerationEntity : ITableEntity
 {
@@ -141,25 +146,6 @@ public sealed class TokenGenerationEntity : ITableEntity
     public ETag ETag { get; set; }
 
     public long Generation { get; set; }
-
-    public DateTimeOffset ExpiresAt { get; set; }
-}
-
-/// <summary>
-/// An ended session, by <c>sid</c> (RFC 7009 §2.1: revoking a refresh token may also revoke the
-/// access tokens of the same grant): every access token of the session is refused. Kept until the
-/// last access token the session can have been issued has expired, skew included.
-/// </summary>
-public sealed class RevokedSessionEntity : ITableEntity
-{
-    public const string Partition = "sid";
-
-    public string PartitionKey { get; set; } = Partition;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
-    public string Subject { get; set; } = string.Empty;
 
     public DateTimeOffset ExpiresAt { get; set; }
 }
