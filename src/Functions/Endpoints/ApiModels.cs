@@ -45,7 +45,9 @@ public sealed record HealthResponse(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("signing_keys")] string SigningKeys,
     [property: JsonPropertyName("key_source")] string KeySource,
-    [property: JsonPropertyName("storage")] string Storage);
+    [property: JsonPropertyName("storage")] string Storage,
+    [property: JsonPropertyName("issuing")] bool Issuing,
+    [property: JsonPropertyName("issuing_stops_at"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? IssuingStopsAt);
 
 public sealed record RegisteredResponse([property: JsonPropertyName("username")] string Username);
 

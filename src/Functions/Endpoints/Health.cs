@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace JwtFunctions.Endpoints;
 
 /// <summary>
-/// <c>GET /api/health</c>: 200 when a signing key is loaded and storage answers, else 503. The public
+/// <c>GET /api/health</c>: 200 when tokens can be issued and storage answers, else 503. The public
 /// answer is the status alone; which dependency is down goes to the log, and to a caller with a
 /// valid access token.
 /// </summary>
@@ -37,7 +37,7 @@ public sealed class Health(HealthProbe probe, BearerAuthenticator authenticator)
 }
 
 /// <summary>
-/// Health for probes: healthy when a signing key is loaded and storage answers. Names states only;
+/// Health for probes: healthy when tokens can be issued and storage answers. Names states only;
 /// never a key, a connection string or an exception text.
 /// </summary>
 public sealed class HealthProbe(SigningKeyRing keys, UserStore users, ILogger<HealthProbe> logger)
@@ -48,25 +48,32 @@ public sealed class HealthProbe(SigningKeyRing keys, UserStore users, ILogger<He
     public async Task<(bool Healthy, HealthResponse Report)> CheckAsync(CancellationToken cancellationToken)
     {
         var storageOk = await StorageAnswersAsync(cancellationToken).ConfigureAwait(false);
-        var keysUsable = keys.Current is not null;
+        var issuing = keys.CanIssue;
         var keyState = keys.State switch
         {
             SigningKeyRingState.Ready => "loaded",
             SigningKeyRingState.Degraded => "cached",
             SigningKeyRingState.Invalid => "invalid",
             SigningKeyRingState.Unavailable => "unavailable",
+            SigningKeyRingState.AccessDenied => "access-denied",
+            SigningKeyRingState.Expired => "expired",
             _ => "loading",
         };
-        var status = !keysUsable || !storageOk ? "unhealthy" : keys.State == SigningKeyRingState.Degraded ? "degraded" : "healthy";
-        var report = new HealthResponse(status, keyState, keys.SourceName, storageOk ? "ok" : "unavailable");
+
+        // Healthy means tokens can be issued: a vault that refused access past the grace period is
+        // unhealthy even while tokens issued before are still accepted.
+        var status = !issuing || !storageOk ? "unhealthy"
+            : keys.State is SigningKeyRingState.Degraded or SigningKeyRingState.AccessDenied ? "degraded" : "healthy";
+        var report = new HealthResponse(status, keyState, keys.SourceName, storageOk ? "ok" : "unavailable", issuing, keys.IssuingStopsAt);
         LogIfChanged(report);
-        return (keysUsable && storageOk, report);
+        return (issuing && storageOk, report);
     }
 
     /// <summary>One log line per change of the report, not one per probe.</summary>
     private void LogIfChanged(HealthResponse report)
     {
-        var text = $"{report.Status}: signing keys {report.SigningKeys} ({report.KeySource}), storage {report.Storage}";
+        var text = $"{report.Status}: signing keys {report.SigningKeys} ({report.KeySource}), storage {report.Storage}"
+            + (report.IssuingStopsAt is { } stops ? $", issuing {(report.Issuing ? "until" : "stopped at")} {stops:O}" : report.Issuing ? string.Empty : ", not issuing");
         if (Interlocked.Exchange(ref _lastReport, text) == text)
         {
             return;

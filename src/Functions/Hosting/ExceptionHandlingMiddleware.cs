@@ -41,6 +41,13 @@ public sealed class ExceptionHandlingMiddleware(ILogger<ExceptionHandlingMiddlew
                 return;
             }
 
+            if (FindSigningKeyExpiry(ex))
+            {
+                // Logged by the key ring when the last version expired; the same 503 as any missing key.
+                context.GetInvocationResult().Value = await request.TokenRejectedAsync(Tokens.TokenFailure.KeysUnavailable).ConfigureAwait(false);
+                return;
+            }
+
             if (FindDependencyFailure(ex) is { } dependency)
             {
                 MiddlewareLog.DependencyUnavailable(logger, context.FunctionDefinition.Name, dependency.GetType().Name, (dependency as RequestFailedException)?.Status ?? 0);
@@ -59,6 +66,20 @@ public sealed class ExceptionHandlingMiddleware(ILogger<ExceptionHandlingMiddlew
         for (var current = exception; current is not null; current = current.InnerException)
         {
             if (current is PasswordHashCapacityException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether the last signing key version expired while a token was being issued (<see cref="SigningKeys.SigningKeyUnavailableException"/> in the chain).</summary>
+    public static bool FindSigningKeyExpiry(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is SigningKeys.SigningKeyUnavailableException)
             {
                 return true;
             }

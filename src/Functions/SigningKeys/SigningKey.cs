@@ -140,7 +140,14 @@ public sealed class SigningKeySet
         LoadedAt = loadedAt;
         Current = signer ?? newestFirst[0];
         _byKeyId = newestFirst.ToFrozenDictionary(k => k.KeyId, StringComparer.Ordinal);
+        FirstExpiry = newestFirst.Min(k => k.ExpiresOn ?? DateTimeOffset.MaxValue);
     }
+
+    /// <summary>
+    /// The earliest <see cref="SigningKey.ExpiresOn"/> of the set (<see cref="DateTimeOffset.MaxValue"/>
+    /// when none expires): from that instant the ring replaces the set with one without that key.
+    /// </summary>
+    public DateTimeOffset FirstExpiry { get; }
 
     /// <summary>
     /// The key new tokens are signed with: the newest enabled version once it has been published

@@ -18,6 +18,9 @@ public sealed class SigningKeyOptions
     /// <summary>Default name of the Key Vault secret that holds the signing key.</summary>
     public const string DefaultSecretName = "jwt-signing-key";
 
+    /// <summary>The default of <see cref="AccessDeniedGracePeriod"/>.</summary>
+    public static readonly TimeSpan DefaultAccessDeniedGracePeriod = TimeSpan.FromHours(1);
+
     /// <summary>
     /// URI of the Key Vault, e.g. <c>https://my-vault.vault.azure.net/</c>. When set, every key comes
     /// from that vault and <see cref="LocalKey"/> is ignored. Default: not set.
@@ -37,6 +40,14 @@ public sealed class SigningKeyOptions
     /// <c>00:15:00</c>). Default <c>00:00:00</c>: a new version signs as soon as it is read.
     /// </summary>
     public TimeSpan ActivationDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// How long the app keeps issuing tokens with its cached keys after Key Vault answers 401 / 403
+    /// (the app's access was removed), counted from the first refused read. After it, login and
+    /// refresh answer 503 until a read succeeds; tokens already issued are still accepted for the
+    /// access-token lifetime plus the clock skew, then nothing is accepted either. Default 1 hour.
+    /// </summary>
+    public TimeSpan AccessDeniedGracePeriod { get; set; } = DefaultAccessDeniedGracePeriod;
 
     /// <summary>
     /// Local development only: the signing key itself: for HS* base64 of random bytes (at least as
@@ -77,6 +88,12 @@ public sealed partial class SigningKeyOptionsValidator : IValidateOptions<Signin
         {
             failures.Add("SigningKeys:ActivationDelay must be between 00:00:00 and 1.00:00:00; the default is 00:00:00 "
                 + "(with ES256 / RS256 use at least the JWKS cache time plus SigningKeys:RefreshInterval, e.g. 00:15:00).");
+        }
+
+        if (options.AccessDeniedGracePeriod < TimeSpan.Zero || options.AccessDeniedGracePeriod > TimeSpan.FromDays(1))
+        {
+            failures.Add("SigningKeys:AccessDeniedGracePeriod must be between 00:00:00 and 1.00:00:00; the default is 01:00:00 "
+                + "(how long the app keeps issuing with cached keys after Key Vault refuses it with 401 / 403; 00:00:00 stops at the first refusal).");
         }
 
         if (options.VaultUri is null && string.IsNullOrWhiteSpace(options.LocalKey))

@@ -12,8 +12,30 @@ public interface ISigningKeySource
     /// <summary>A short name for logs and health (<c>key-vault</c> or <c>local-setting</c>).</summary>
     string Name { get; }
 
+    /// <exception cref="SigningKeyAccessDeniedException">The source answered that this app may not read the key (401 / 403).</exception>
     /// <exception cref="Exception">Any failure to reach the source; the caller keeps its last good keys.</exception>
     Task<IReadOnlyList<SigningKeyVersion>> LoadAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Thrown when a token is to be signed after the only unexpired signing key version reached its
+/// <c>expires</c> (between the caller's check and the signature): the vault holds no valid key,
+/// a configuration fault. Answered like any missing key: 503 <c>temporarily_unavailable</c>.
+/// </summary>
+public sealed class SigningKeyUnavailableException()
+    : Exception("No unexpired signing key version is left to sign with.");
+
+/// <summary>
+/// The source answered, refusing this app access to the key (Key Vault 401 or 403: the app's
+/// identity lost its role or access policy, or the token is for another tenant). Unlike an outage,
+/// this does not heal by waiting, so the ring serves its cached keys only for
+/// <see cref="SigningKeyOptions.AccessDeniedGracePeriod"/>. The message holds the status alone.
+/// </summary>
+public sealed class SigningKeyAccessDeniedException(int status, Exception? innerException = null)
+    : Exception($"The signing key source refused access (HTTP {status}).", innerException)
+{
+    /// <summary>The HTTP status the source answered with (401 or 403).</summary>
+    public int Status { get; } = status;
 }
 
 /// <summary>The development-only key from <see cref="SigningKeyOptions.LocalKey"/>; its <c>kid</c> is <c>local</c>.</summary>
@@ -71,6 +93,19 @@ public sealed class KeyVaultSigningKeySource : ISigningKeySource
     }
 
     public async Task<IReadOnlyList<SigningKeyVersion>> LoadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await LoadVersionsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 401 or 403)
+        {
+            // The vault answered and refused (after the SDK's own challenge round trip for 401).
+            throw new SigningKeyAccessDeniedException(ex.Status, ex);
+        }
+    }
+
+    private async Task<IReadOnlyList<SigningKeyVersion>> LoadVersionsAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var listed = new List<SecretProperties>();

@@ -45,9 +45,9 @@ public sealed class TokenService
 
     public JwtOptions Options => _options;
 
-    /// <summary>The keys, or <c>null</c> when nothing may be signed or checked (503).</summary>
+    /// <summary>The keys to issue with, or <c>null</c> when nothing may be signed now (503).</summary>
     public ValueTask<SigningKeySet?> GetKeysAsync(CancellationToken cancellationToken) =>
-        _ring.GetAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        _ring.GetSigningKeysAsync(TimeSpan.FromSeconds(5), cancellationToken);
 
     public IssuedToken CreateAccessToken(SigningKeySet keys, string subject, string sessionId, long generation = 0) =>
         Create(keys, TokenKind.Access, subject, sessionId, Guid.NewGuid().ToString("N"), generation, _options.AccessTokenLifetime);
@@ -67,7 +67,7 @@ public sealed class TokenService
             return TokenValidation.Fail(TokenFailure.TooLong);
         }
 
-        if (await GetKeysAsync(cancellationToken).ConfigureAwait(false) is null)
+        if (await _ring.GetAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false) is null)
         {
             return TokenValidation.Fail(TokenFailure.KeysUnavailable);
         }
@@ -131,7 +131,7 @@ public sealed class TokenService
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = expires.UtcDateTime,
-            SigningCredentials = CredentialsFor(keys.Current),
+            SigningCredentials = CredentialsFor(SignerAt(keys, now)),
             Claims = new Dictionary<string, object>(4)
             {
                 [JwtRegisteredClaimNames.Sub] = subject,
@@ -143,6 +143,22 @@ public sealed class TokenService
 
         // exp is written in whole seconds (RFC 7519 NumericDate); report what the token says.
         return new IssuedToken(_handler.CreateToken(descriptor), tokenId, DateTimeOffset.FromUnixTimeSeconds(expires.ToUnixTimeSeconds()));
+    }
+
+    /// <summary>
+    /// The set's signer, unless its <c>expires</c> passed since the caller got the set (during a
+    /// password hash, say): then the ring's signer now, as a reload would choose it.
+    /// </summary>
+    /// <exception cref="SigningKeyUnavailableException">No unexpired version is left to sign with.</exception>
+    private SigningKey SignerAt(SigningKeySet keys, DateTimeOffset now)
+    {
+        var signer = keys.Current;
+        if (signer.ExpiresOn is { } expires && expires <= now)
+        {
+            signer = _ring.SigningKeysAt(now)?.Current ?? throw new SigningKeyUnavailableException();
+        }
+
+        return signer;
     }
 
     private SigningCredentials CredentialsFor(SigningKey key)
