@@ -62,7 +62,7 @@ public sealed class TestKeyVault : IAsyncLifetime
     /// <summary>The self-signed server certificate (public part only) as PEM, for a trust store such as <c>SSL_CERT_FILE</c>.</summary>
     public string CertificatePem => _certificate?.ExportCertificatePem() ?? throw new InvalidOperationException("The vault is not started.");
 
-    /// <summary>How the vault answers: normally, by dropping connections (outage), or 403.</summary>
+    /// <summary>How the vault answers: normally, by dropping connections (outage), 403, or 401 to a valid token.</summary>
     public VaultMode Mode { get; set; } = VaultMode.Normal;
 
     /// <summary>Versions per page of <c>/versions</c>; small, so paging is exercised.</summary>
@@ -202,6 +202,16 @@ public sealed class TestKeyVault : IAsyncLifetime
             return;
         }
 
+        if (Mode == VaultMode.Unauthorized)
+        {
+            // As Key Vault answers a token it no longer accepts (identity deleted, another tenant):
+            // 401 with the challenge again, so the client re-authenticates once before giving up.
+            context.Response.Headers.WWWAuthenticate =
+                "Bearer authorization=\"https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47\", resource=\"https://vault.azure.net\"";
+            await ErrorAsync(context, 401, "Unauthorized", "AKV10032: Invalid issuer.");
+            return;
+        }
+
         var segments = request.Path.Value!.Trim('/').Split('/');
         if (segments.Length < 2 || segments[0] != "secrets" || !_secrets.TryGetValue(segments[1], out var versions))
         {
@@ -308,4 +318,7 @@ public enum VaultMode
     Normal,
     Down,
     Forbidden,
+
+    /// <summary>Every authenticated request gets 401 with a fresh challenge.</summary>
+    Unauthorized,
 }

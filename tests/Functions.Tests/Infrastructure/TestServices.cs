@@ -11,7 +11,7 @@ namespace JwtFunctions.Tests.Infrastructure;
 
 /// <summary>
 /// The app's own service registration (AddJwtFunctions, as Program.cs) over in-memory
-/// settings: Azurite for storage, a local signing key, uniquely named tables.
+/// settings: Azurite for storage, a local signing key (or the given key source), uniquely named tables.
 /// </summary>
 public sealed class TestServices : IAsyncDisposable
 {
@@ -33,7 +33,9 @@ public sealed class TestServices : IAsyncDisposable
         string? signingKey = null,
         string? connectionString = null,
         TimeProvider? time = null,
-        IReadOnlyDictionary<string, string?>? sameAs = null)
+        IReadOnlyDictionary<string, string?>? sameAs = null,
+        ISigningKeySource? keySource = null,
+        IReadOnlyDictionary<string, string?>? extraSettings = null)
     {
         var settings = sameAs is not null ? new Dictionary<string, string?>(sameAs) : new Dictionary<string, string?>
         {
@@ -44,6 +46,11 @@ public sealed class TestServices : IAsyncDisposable
             ["Storage:RefreshTokensTable"] = "Tokens" + Guid.NewGuid().ToString("N")[..10],
             ["Storage:RevocationsTable"] = "Revoked" + Guid.NewGuid().ToString("N")[..10],
         };
+        foreach (var (name, value) in extraSettings ?? new Dictionary<string, string?>())
+        {
+            settings[name] = value;
+        }
+
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
@@ -51,6 +58,12 @@ public sealed class TestServices : IAsyncDisposable
         if (time is not null)
         {
             services.AddSingleton(time);
+        }
+
+        // Another key source (a Key Vault client on the stand-in's transport) instead of the local key.
+        if (keySource is not null)
+        {
+            services.AddSingleton(keySource);
         }
 
         services.AddJwtFunctions(configuration);
