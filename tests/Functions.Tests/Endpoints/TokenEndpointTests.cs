@@ -217,7 +217,7 @@ public sealed class TokenEndpointTests(AzuriteFixture azurite)
         Assert.Equal("""{"status":"healthy"}""", JsonOf(response).GetRawText());
         var (_, report) = await app.Get<HealthProbe>().CheckAsync(default);
         var details = System.Text.Json.JsonSerializer.Serialize(report, ApiJsonContext.Default.HealthResponse);
-        Assert.Equal("""{"status":"healthy","signing_keys":"loaded","key_source":"local-setting","storage":"ok"}""", details);
+        Assert.Equal("""{"status":"healthy","signing_keys":"loaded","key_source":"local-setting","storage":"ok","issuing":true}""", details);
         Assert.DoesNotContain(key, details);
     }
 

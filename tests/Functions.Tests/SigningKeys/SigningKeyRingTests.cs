@@ -1,5 +1,6 @@
 using JwtFunctions.Hosting;
 using JwtFunctions.SigningKeys;
+using JwtFunctions.TestSupport;
 using JwtFunctions.Tests.Infrastructure;
 using JwtFunctions.Tokens;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,8 +10,8 @@ namespace JwtFunctions.Tests.SigningKeys;
 
 public sealed class SigningKeyRingTests
 {
-    private static SigningKeyRing Ring(ISigningKeySource source, string algorithm = "HS256") =>
-        new(source, Options.Create(new JwtOptions { Algorithm = algorithm }), TimeProvider.System, NullLogger<SigningKeyRing>.Instance);
+    private static SigningKeyRing Ring(ISigningKeySource source, string algorithm = "HS256", TimeProvider? time = null) =>
+        new(source, Options.Create(new JwtOptions { Algorithm = algorithm }), time ?? TimeProvider.System, NullLogger<SigningKeyRing>.Instance);
 
     [Theory]
     [InlineData(null)]
@@ -123,6 +124,77 @@ public sealed class SigningKeyRingTests
         Assert.False(set.TryGetValidationKey("v1", DateTimeOffset.UtcNow, out _));
     }
 
+    [Fact]
+    public async Task SigningVersionStopsSigningValidatingAndBeingPublishedTheInstantItExpiresWithoutAReload()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var expires = time.Now.AddMinutes(10);
+        var source = new ScriptedSource([new("v2", TestKeys.NewBase64Key(), null, expires), new("v1", TestKeys.NewBase64Key(), null, null)]);
+        var ring = Ring(source, time: time);
+        await ring.RefreshAsync(default);
+        Assert.Equal("v2", ring.Current!.Current.KeyId);
+
+        time.Now = expires - TimeSpan.FromTicks(1);
+        Assert.Equal("v2", ring.Current!.Current.KeyId);
+        time.Now = expires;
+
+        var keys = await ring.GetAsync(TimeSpan.Zero, default);
+        Assert.Equal("v1", keys!.Current.KeyId);
+        Assert.Equal(["v1"], keys.Keys.Select(k => k.KeyId));
+        Assert.False(keys.TryGetValidationKey("v2", time.Now, out _));
+        Assert.Equal(1, source.Loads);
+    }
+
+    [Fact]
+    public async Task WhenTheOnlyVersionExpiresNothingIsSignedOrAcceptedUntilTheSourceHasAnother()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var expires = time.Now.AddMinutes(10);
+        var source = new ScriptedSource([new("v1", TestKeys.NewBase64Key(), null, expires)]);
+        var ring = Ring(source, time: time);
+        await ring.RefreshAsync(default);
+
+        time.Now = expires.AddSeconds(1);
+
+        Assert.Null(ring.Current);
+        Assert.Null(await ring.GetAsync(TimeSpan.Zero, default));
+        Assert.Equal(1, source.Loads);
+    }
+
+    [Fact]
+    public async Task ATokenIsNeverSignedWithAVersionThatExpiredAfterTheCallerGotTheKeys()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var expires = time.Now.AddMinutes(10);
+        var ring = Ring(new ScriptedSource([new("v2", TestKeys.NewBase64Key(), null, expires), new("v1", TestKeys.NewBase64Key(), null, null)]), time: time);
+        var tokens = new TokenService(ring, Options.Create(new JwtOptions()), time);
+        await ring.RefreshAsync(default);
+        time.Now = expires.AddSeconds(-1);
+        var keys = await tokens.GetKeysAsync(default);
+
+        // A password hash later, the version the caller was given has expired.
+        time.Now = expires;
+        var token = tokens.CreateAccessToken(keys!, "alice", "s");
+
+        Assert.Equal("v1", new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(token.Value).Kid);
+    }
+
+    [Fact]
+    public async Task SigningWithTheLastVersionExpiredMeanwhileThrowsInsteadOfSigning()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var expires = time.Now.AddMinutes(10);
+        var ring = Ring(new ScriptedSource([new("v1", TestKeys.NewBase64Key(), null, expires)]), time: time);
+        var tokens = new TokenService(ring, Options.Create(new JwtOptions()), time);
+        await ring.RefreshAsync(default);
+        var keys = await tokens.GetKeysAsync(default);
+
+        time.Now = expires;
+
+        Assert.Throws<SigningKeyUnavailableException>(() => tokens.CreateAccessToken(keys!, "alice", "s"));
+        Assert.Equal(SigningKeyRingState.Expired, ring.State);
+    }
+
     [Theory]
     [InlineData(0, 300)]
     [InlineData(1, 1)]
@@ -141,9 +213,15 @@ public sealed class SigningKeyRingTests
     {
         public bool Fail { get; set; }
 
+        /// <summary>How many times the ring read this source.</summary>
+        public int Loads { get; private set; }
+
         public string Name => "scripted";
 
-        public Task<IReadOnlyList<SigningKeyVersion>> LoadAsync(CancellationToken cancellationToken) =>
-            Fail ? Task.FromException<IReadOnlyList<SigningKeyVersion>>(new HttpRequestException("down")) : Task.FromResult(versions);
+        public Task<IReadOnlyList<SigningKeyVersion>> LoadAsync(CancellationToken cancellationToken)
+        {
+            Loads++;
+            return Fail ? Task.FromException<IReadOnlyList<SigningKeyVersion>>(new HttpRequestException("down")) : Task.FromResult(versions);
+        }
     }
 }
