@@ -1,5 +1,10 @@
+using System.Net;
 using Azure;
 using JwtFunctions.Hosting;
+using JwtFunctions.SigningKeys;
+using JwtFunctions.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+using static JwtFunctions.TestSupport.FakeHttpResponse;
 
 namespace JwtFunctions.Tests.Hosting;
 
@@ -25,5 +30,20 @@ public sealed class ExceptionHandlingMiddlewareTests
     public void OnlyDependencyOutagesBecome503(Exception exception, bool isOutage)
     {
         Assert.Equal(isOutage, ExceptionHandlingMiddleware.FindDependencyFailure(exception) is not null);
+    }
+
+    [Fact]
+    public async Task ALastSigningKeyExpiringMidRequestBecomes503TemporarilyUnavailableWithRetryAfter()
+    {
+        var context = new FakeFunctionContext();
+        context.Attach(new FakeHttpRequest(context, "POST"));
+        var middleware = new ExceptionHandlingMiddleware(NullLogger<ExceptionHandlingMiddleware>.Instance);
+
+        await middleware.Invoke(context, _ => throw new SigningKeyUnavailableException());
+
+        var response = Assert.IsAssignableFrom<Microsoft.Azure.Functions.Worker.Http.HttpResponseData>(context.InvocationResult);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("5", Header(response, "Retry-After"));
+        Assert.Equal("temporarily_unavailable", JsonOf(response).GetProperty("error").GetString());
     }
 }

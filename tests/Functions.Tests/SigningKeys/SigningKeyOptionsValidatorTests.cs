@@ -45,6 +45,26 @@ public sealed class SigningKeyOptionsValidatorTests
     }
 
     [Theory]
+    [InlineData("-00:00:01", false)]
+    [InlineData("00:00:00", true)]
+    [InlineData("01:00:00", true)]
+    [InlineData("1.00:00:00", true)]
+    [InlineData("1.00:00:01", false)]
+    public void AccessDeniedGracePeriodIsBetweenZeroAndOneDay(string grace, bool valid)
+    {
+        var result = new SigningKeyOptionsValidator().Validate(null, new SigningKeyOptions { LocalKey = "k", AccessDeniedGracePeriod = TimeSpan.Parse(grace, System.Globalization.CultureInfo.InvariantCulture) });
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Contains("SigningKeys:AccessDeniedGracePeriod must be between 00:00:00 and 1.00:00:00; the default is 01:00:00", result.FailureMessage);
+        }
+    }
+
+    [Fact]
+    public void AccessDeniedGracePeriodDefaultsToOneHour() => Assert.Equal(TimeSpan.FromHours(1), new SigningKeyOptions().AccessDeniedGracePeriod);
+
+    [Theory]
     [InlineData("http://v.vault.azure.net/", "jwt-signing-key", "SigningKeys:VaultUri must be the vault's absolute https URI")]
     [InlineData("https://v.vault.azure.net/", "bad_name", "SigningKeys:SecretName must be 1-127 letters, digits or dashes")]
     [InlineData("https://v.vault.azure.net/", "", "SigningKeys:SecretName must be 1-127 letters, digits or dashes")]
