@@ -237,10 +237,16 @@ public sealed class KeyVaultApp : IAsyncDisposable
         return new IssuedTokens(body.RootElement.GetProperty("access_token").GetString()!, body.RootElement.GetProperty("refresh_token").GetString()!);
     }
 
-    /// <summary>GET /api/health: status code and the body's <c>status</c> and <c>keys</c> fields.</summary>
-    public async Task<(HttpStatusCode Code, string Status, string Body)> HealthAsync()
+    /// <summary>GET /api/health (with <paramref name="accessToken"/>, the details): status code, the body's <c>status</c>, the body.</summary>
+    public async Task<(HttpStatusCode Code, string Status, string Body)> HealthAsync(string? accessToken = null)
     {
-        using var response = await Client.GetAsync("api/health");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/health");
+        if (accessToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        }
+
+        using var response = await Client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         string status;
         try
