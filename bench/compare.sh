@@ -12,6 +12,12 @@
 #
 #   bench/compare.sh                 # 1, 16 and 64 connections, 10 s each, every service
 #   DURATION=5s CONNECTIONS="16" WARMUP=3s bench/compare.sh
+#   ALGORITHMS="HS256 ES256" MODELS=AspNetCore bench/compare.sh   # the app once per algorithm, side by side
+#
+# ALGORITHMS (default HS256; any of HS256 HS384 HS512 ES256 RS256) starts the app once per
+# algorithm and model, each with a fresh key of its kind (ES256 / RS256: a PEM from openssl genpkey,
+# the issuer a loopback URL as those algorithms require); rows read "app <alg>, <model>". MODELS
+# (default "AspNetCore BuiltIn") limits the HTTP models published and measured.
 #
 # Needs: dotnet, node (the repository's Azurite: npm ci), wrk, gunicorn, python3-flask and
 # python3-python-flask-jwt-extended (Debian: apt-get install wrk gunicorn python3-flask python3-python-flask-jwt-extended).
@@ -21,6 +27,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$PWD"
 duration="${DURATION:-10s}"
 connections="${CONNECTIONS:-1 16 64}"
+algorithms="${ALGORITHMS:-HS256}"
+models="${MODELS:-AspNetCore BuiltIn}"
+for alg in $algorithms; do
+  case "$alg" in HS256|HS384|HS512|ES256|RS256) ;; *) echo "compare.sh: ALGORITHMS: '$alg' is not one of HS256 HS384 HS512 ES256 RS256." >&2; exit 1 ;; esac
+done
+for model in $models; do
+  case "$model" in AspNetCore|BuiltIn) ;; *) echo "compare.sh: MODELS: '$model' is not AspNetCore or BuiltIn." >&2; exit 1 ;; esac
+done
 work="$(mktemp -d /tmp/jwtfunctions-compare.XXXXXX)"
 artifacts="${BENCH_ARTIFACTS:-/tmp/bench-artifacts}"
 
@@ -36,7 +50,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for tool in dotnet node wrk gunicorn curl python3; do
+for tool in dotnet node wrk gunicorn curl python3 openssl; do
   command -v "$tool" >/dev/null || { echo "compare.sh: '$tool' is required." >&2; exit 1; }
 done
 [ -f node_modules/azurite/dist/src/table/main.js ] || { echo "compare.sh: run 'npm ci' first (Azurite)." >&2; exit 1; }
@@ -52,9 +66,9 @@ wait_port() { # port, pid
 }
 json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 
-echo "== building the local host and publishing the apps in both HTTP models (Release, ReadyToRun) =="
+echo "== building the local host and publishing the apps in the HTTP models $models (Release, ReadyToRun) =="
 dotnet build tools/FunctionsHost/FunctionsHost.csproj -c Release --artifacts-path "$artifacts" -nologo -v:q -clp:ErrorsOnly
-for model in AspNetCore BuiltIn; do
+for model in $models; do
   dotnet publish src/Functions/Functions.csproj -c Release -p:FunctionsHttpModel=$model -o "$work/app-$model" \
     --artifacts-path "$artifacts/publish-$model" -nologo -v:q -clp:ErrorsOnly
   dotnet publish bench/EmptyApp/EmptyApp.csproj -c Release -p:FunctionsHttpModel=$model -o "$work/empty-$model" \
@@ -70,18 +84,35 @@ wait_port "$azurite_port" "${pids[-1]}" || { echo "Azurite did not start." >&2; 
 
 storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$azurite_port/devstoreaccount1;"
 echo '{"IsEncrypted":false,"Values":{}}' > "$work/local.settings.json"
-signing_key="$(openssl rand -base64 32)"
 declare -A port host_pid
-start_host() { # name app-folder [--env ...]
+start_host() { # name app-folder [--env ...]; uses port[name] when already chosen
   local name="$1" folder="$2"; shift 2
-  port[$name]="$(free_port)"
+  port[$name]="${port[$name]:-$(free_port)}"
   dotnet "$host_dll" --app "$folder" --port "${port[$name]}" --settings "$work/local.settings.json" "$@" > "$work/host-$name.log" 2>&1 &
   pids+=("$!")
   host_pid[$name]="$!"
   wait_port "${port[$name]}" "$!" || { echo "The local Functions host ($name) did not start:" >&2; tail -20 "$work/host-$name.log" >&2; exit 1; }
 }
-for model in AspNetCore BuiltIn; do
-  start_host "app-$model" "$work/app-$model" --env "AzureWebJobsStorage=$storage" --env "SigningKeys__LocalKey=$signing_key" --env "Accounts__RegistrationEnabled=true"
+# One key per algorithm, shared by its models (so one token serves both); ES256 / RS256 need an
+# issuer URL: the loopback address of the algorithm's first app.
+first_model="${models%% *}"
+for alg in $algorithms; do
+  case "$alg" in
+    HS256) key="$(openssl rand -base64 32)" ;;
+    HS384) key="$(openssl rand -base64 48)" ;;
+    HS512) key="$(openssl rand -base64 64)" ;;
+    ES256) key="$(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null)" ;;
+    RS256) key="$(openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 2>/dev/null)" ;;
+  esac
+  port[app-$alg-$first_model]="$(free_port)"
+  issuer=()
+  case "$alg" in ES256|RS256) issuer=(--env "Jwt__Issuer=http://127.0.0.1:${port[app-$alg-$first_model]}/api") ;; esac
+  for model in $models; do
+    start_host "app-$alg-$model" "$work/app-$model" --env "AzureWebJobsStorage=$storage" --env "SigningKeys__LocalKey=$key" \
+      --env "Jwt__Algorithm=$alg" "${issuer[@]}" --env "Accounts__RegistrationEnabled=true"
+  done
+done
+for model in $models; do
   start_host "empty-$model" "$work/empty-$model"
 done
 
@@ -91,24 +122,37 @@ JWT_SECRET_KEY="$(openssl rand -hex 32)" gunicorn -w 2 -b "127.0.0.1:$seed_port"
 pids+=("$!")
 wait_port "$seed_port" "${pids[-1]}" || { echo "gunicorn did not start:" >&2; tail -20 "$work/seed.log" >&2; exit 1; }
 
-# Tokens the ordinary way: register + log in (JwtFunctions; one store, so both models accept them), log in (seed).
-app_port="${port[app-AspNetCore]}"
-for _ in $(seq 1 100); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$app_port/api/health")" = 200 ] && break
-  sleep 0.1
+# Tokens the ordinary way: register + log in (JwtFunctions: one store; one login per algorithm, its
+# token accepted by that algorithm's app in every model), log in (seed).
+declare -A app_token
+registered=""
+for alg in $algorithms; do
+  app_port="${port[app-$alg-$first_model]}"
+  for _ in $(seq 1 100); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$app_port/api/health")" = 200 ] && break
+    sleep 0.1
+  done
+  if [ -z "$registered" ]; then
+    curl -sf "http://127.0.0.1:$app_port/api/v1.0/register" -H 'Content-Type: application/json' \
+      -d '{"username":"benchuser","password":"correct horse battery staple"}' > /dev/null
+    registered=1
+  fi
+  app_token[$alg]="$(curl -sf "http://127.0.0.1:$app_port/api/v1.0/login" -H 'Content-Type: application/json' \
+    -d '{"username":"benchuser","password":"correct horse battery staple"}' | json_field access_token)"
+  echo "$alg token header: $(cut -d. -f1 <<< "${app_token[$alg]}" | tr '_-' '/+' | base64 -d 2>/dev/null || true)"
 done
-curl -sf "http://127.0.0.1:$app_port/api/v1.0/register" -H 'Content-Type: application/json' \
-  -d '{"username":"benchuser","password":"correct horse battery staple"}' > /dev/null
-app_token="$(curl -sf "http://127.0.0.1:$app_port/api/v1.0/login" -H 'Content-Type: application/json' \
-  -d '{"username":"benchuser","password":"correct horse battery staple"}' | json_field access_token)"
 seed_token="$(curl -sf "http://127.0.0.1:$seed_port/api/v1.0/login" -H 'Content-Type: application/json' \
   -d '{"username":"benchuser"}' | json_field access_token)"
-for target in "${port[app-AspNetCore]} $app_token" "${port[app-BuiltIn]} $app_token" "$seed_port $seed_token"; do
+targets=()
+for alg in $algorithms; do
+  for model in $models; do targets+=("${port[app-$alg-$model]} ${app_token[$alg]}"); done
+done
+for target in "${targets[@]}" "$seed_port $seed_token"; do
   set -- $target
   body="$(curl -sf "http://127.0.0.1:$1/api/v1.0/protected" -H "Authorization: Bearer $2")"
   echo "check 127.0.0.1:$1/api/v1.0/protected -> $body"
 done
-for model in AspNetCore BuiltIn; do
+for model in $models; do
   body="$(curl -sf "http://127.0.0.1:${port[empty-$model]}/api/v1.0/empty")"
   echo "check 127.0.0.1:${port[empty-$model]}/api/v1.0/empty -> $body"
 done
@@ -125,9 +169,21 @@ cpu_ticks() { # pids... -> utime+stime clock ticks, summed
 # A worker is `dotnet <app folder>/<app>.dll` (started by the host's watchdog.sh, whose command line also names it).
 # awk reads to the end (no early exit): pgrep must not get SIGPIPE, which pipefail + set -e would turn into an abort.
 worker_of() { pgrep -x dotnet -a | awk -v dll="$1" '!found && index($0, dll) { print $1; found = 1 }'; }
+# Apps of several algorithms run the same folder: a worker is the host's child (or grandchild, through watchdog.sh).
+worker_under() { # host-pid dll
+  local child
+  for child in $(pgrep -P "$1"); do
+    if [ "$(cat "/proc/$child/comm" 2>/dev/null)" = dotnet ] && tr '\0' ' ' < "/proc/$child/cmdline" 2>/dev/null | grep -qF "$2"; then
+      echo "$child"; return
+    fi
+    worker_under "$child" "$2"
+  done
+}
 declare -A worker_pid
-for model in AspNetCore BuiltIn; do
-  worker_pid[app-$model]="$(worker_of "$work/app-$model/JwtFunctions.dll")"
+for model in $models; do
+  for alg in $algorithms; do
+    worker_pid[app-$alg-$model]="$(worker_under "${host_pid[app-$alg-$model]}" "$work/app-$model/JwtFunctions.dll" | head -1)"
+  done
   worker_pid[empty-$model]="$(worker_of "$work/empty-$model/JwtFunctions.EmptyApp.dll")"
 done
 seed_pids="$(pgrep -f "seed_app:app" | tr '\n' ' ')"
@@ -164,40 +220,46 @@ run_wrk() { # label port token connections path [host-pid worker-pid]
 
 # Every service gets the same warm-up before anything is reported: tiered JIT (the workers) and
 # bytecode caches (Python) settle, connections are made.
-for target in "${port[app-AspNetCore]} $app_token /api/v1.0/protected" "${port[app-BuiltIn]} $app_token /api/v1.0/protected" \
-  "${port[empty-AspNetCore]} $app_token /api/v1.0/empty" "${port[empty-BuiltIn]} $app_token /api/v1.0/empty" \
-  "$seed_port $seed_token /api/v1.0/protected"; do
+warm=()
+for alg in $algorithms; do
+  for model in $models; do warm+=("${port[app-$alg-$model]} ${app_token[$alg]} /api/v1.0/protected"); done
+done
+for model in $models; do warm+=("${port[empty-$model]} $seed_token /api/v1.0/empty"); done
+for target in "${warm[@]}" "$seed_port $seed_token /api/v1.0/protected"; do
   set -- $target
   wrk -t 2 -c 16 -d "${WARMUP:-5s}" -H "Authorization: Bearer $2" "http://127.0.0.1:$1$3" > /dev/null
 done
 
 echo
-echo "== wrk $duration per run, GET /api/v1.0/protected (the floor: /api/v1.0/empty), $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%Y-%m-%dT%H:%MZ) =="
+echo "== wrk $duration per run, GET /api/v1.0/protected (the floor: /api/v1.0/empty), algorithms: $algorithms, $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%Y-%m-%dT%H:%MZ) =="
 echo "| service                                  |   c |   req/s    |   p50    |   p99    | worker µs/req | CPU used during the run"
 echo "|------------------------------------------|-----|------------|----------|----------|----------|------------------------"
 for c in $connections; do
-  for model in AspNetCore BuiltIn; do
-    run_wrk "JwtFunctions, $model" "${port[app-$model]}" "$app_token" "$c" /api/v1.0/protected "${host_pid[app-$model]}" "${worker_pid[app-$model]}"
-    run_wrk "floor: empty function, $model" "${port[empty-$model]}" "$app_token" "$c" /api/v1.0/empty "${host_pid[empty-$model]}" "${worker_pid[empty-$model]}"
+  for model in $models; do
+    for alg in $algorithms; do
+      run_wrk "app $alg, $model" "${port[app-$alg-$model]}" "${app_token[$alg]}" "$c" /api/v1.0/protected "${host_pid[app-$alg-$model]}" "${worker_pid[app-$alg-$model]}"
+    done
+    run_wrk "floor: empty function, $model" "${port[empty-$model]}" "$seed_token" "$c" /api/v1.0/empty "${host_pid[empty-$model]}" "${worker_pid[empty-$model]}"
   done
   run_wrk "seed (Flask, gunicorn -w 2)" "$seed_port" "$seed_token" "$c" /api/v1.0/protected
 done
 
 # Peak resident memory of each worker over the whole run (no logins beyond the one that made the
 # token: protected-path memory only; Argon2id's per-login memory is measured by --hashing-proof).
-for name in app-AspNetCore app-BuiltIn empty-AspNetCore empty-BuiltIn; do
+for name in "${!worker_pid[@]}"; do
   pid="${worker_pid[$name]}"
   [ -r "/proc/$pid/status" ] && echo "worker $name: peak RSS $(awk '/^VmHWM:/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$pid/status"), now $(awk '/^VmRSS:/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$pid/status")"
 done
 
-# Per HTTP model and connection count: JwtFunctions against the seed (the goal: at least 3x the
-# seed's throughput with a lower p99), against the floor of the same model, and the app's marginal
-# worker CPU per request (app worker µs/req - floor worker µs/req).
+# Per algorithm, HTTP model and connection count: JwtFunctions against the seed (the goal: at least
+# 3x the seed's throughput with a lower p99), against the floor of the same model, and the app's
+# marginal worker CPU per request (app worker µs/req - floor worker µs/req); with several
+# ALGORITHMS, each against the first one in the same model (throughput and worker µs/req).
 awk -F'|' '
   function tosec(s) { if (s ~ /us$/) return s / 1e6; if (s ~ /ms$/) return s / 1e3; if (s ~ /s$/) return s + 0; return s + 0 }
   # A row with non-2xx answers or socket errors measured something else: it cannot count.
   { gsub(/^ +| +$/, "", $2); c = $3 + 0; rps = $4 + 0; p99 = $6; gsub(/ /, "", p99); cpu = $7 + 0; bad = ($8 ~ /non-2xx|Socket errors/) }
-  $2 ~ /^JwtFunctions, / { m = $2; sub(/^JwtFunctions, /, "", m); app[m, c] = rps; appp99[m, c] = tosec(p99); appcpu[m, c] = cpu; appbad[m, c] = bad; if (!((m, c) in seen)) { seen[m, c] = 1; order[++n] = m SUBSEP c } }
+  $2 ~ /^app / { m = $2; sub(/^app /, "", m); model = m; sub(/^[^,]*, /, "", model); alg = m; sub(/,.*$/, "", alg); modelOf[m] = model; algOf[m] = alg; if (!(model in baseAlg)) baseAlg[model] = alg; app[m, c] = rps; appp99[m, c] = tosec(p99); appcpu[m, c] = cpu; appbad[m, c] = bad; if (!((m, c) in seen)) { seen[m, c] = 1; order[++n] = m SUBSEP c } }
   $2 ~ /^floor: / { m = $2; sub(/^floor: empty function, /, "", m); if (!bad) { floor[m, c] = rps; floorcpu[m, c] = cpu } }
   $2 ~ /^seed/ { seed[c] = rps; seedp99[c] = tosec(p99); seedbad[c] = bad }
   END {
@@ -207,8 +269,15 @@ awk -F'|' '
       if (appbad[m, c] || seedbad[c]) { printf "%-10s c=%-3d INVALID: non-2xx answers or socket errors in a row above; no verdict\n", m, c; continue }
       ratio = app[m, c] / seed[c]
       verdict = (ratio >= 3 && appp99[m, c] < seedp99[c]) ? "met" : "MISSED"
-      floorText = ((m, c) in floor) ? sprintf("app / floor = %.0f%%; floor / seed = %.2fx; app marginal worker CPU %.1f µs/req", 100 * app[m, c] / floor[m, c], floor[m, c] / seed[c], appcpu[m, c] - floorcpu[m, c]) : "floor: n/a"
-      printf "%-10s c=%-3d JwtFunctions / seed = %.2fx, p99 %.2f vs %.2f ms (goal >= 3x and lower p99: %s); %s\n",
+      md = modelOf[m]
+      floorText = ((md, c) in floor) ? sprintf("app / floor = %.0f%%; floor / seed = %.2fx; app marginal worker CPU %.1f µs/req", 100 * app[m, c] / floor[md, c], floor[md, c] / seed[c], appcpu[m, c] - floorcpu[md, c]) : "floor: n/a"
+      printf "%-18s c=%-3d app / seed = %.2fx, p99 %.2f vs %.2f ms (goal >= 3x and lower p99: %s); %s\n",
         m, c, ratio, appp99[m, c] * 1e3, seedp99[c] * 1e3, verdict, floorText
+    }
+    for (i = 1; i <= n; i++) {
+      split(order[i], k, SUBSEP); m = k[1]; c = k[2]; base = baseAlg[modelOf[m]] ", " modelOf[m]
+      if (base == m || !((base, c) in app) || app[base, c] == 0 || appbad[m, c] || appbad[base, c]) continue
+      printf "%-18s c=%-3d %s / %s: throughput %.0f%%, worker %.1f vs %.1f µs/req (%+.1f)\n",
+        m, c, algOf[m], baseAlg[modelOf[m]], 100 * app[m, c] / app[base, c], appcpu[m, c], appcpu[base, c], appcpu[m, c] - appcpu[base, c]
     }
   }' "$work/table.txt"
