@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace JwtFunctions.EndToEnd.Tests;
 
 /// <summary>
-/// The worker starts while Key Vault denies it (403), then while the vault is unreachable: with no
+/// The worker starts while Key Vault denies it (403: health names the refusal), then while the vault is unreachable: with no
 /// local key configured, the token endpoints answer 503 <c>temporarily_unavailable</c> with
 /// Retry-After, nothing is issued, health is 503; once the vault answers, the background refresh
 /// loads the key and login works, without a restart.
@@ -30,7 +30,7 @@ public sealed class KeyVaultColdStartTests(ITestOutputHelper output)
                 Assert.Equal(HttpStatusCode.Created, register.StatusCode);
             }
 
-            await AssertNothingIsIssuedAsync(app, username, "403");
+            await AssertNothingIsIssuedAsync(app, username, "403", "Health unhealthy: signing keys access-denied");
             Assert.True(app.Vault.TokenRequests > 0, "the worker never got a managed-identity token, so the vault never saw an authenticated (denied) request");
 
             // Now the vault is not denying but unreachable.
@@ -40,7 +40,9 @@ public sealed class KeyVaultColdStartTests(ITestOutputHelper output)
             _observed.Mark("Key Vault unreachable (proxy answers CONNECT with 502)");
             await KeyVaultApp.WaitUntilAsync("a refresh attempt through the proxy", TimeSpan.FromSeconds(20),
                 () => Task.FromResult(app.Proxy.Refused > refusedBefore));
-            await AssertNothingIsIssuedAsync(app, username, "unreachable");
+            // No read has succeeded since the refusal, so health still names it; the log says the vault is unreachable.
+            await AssertNothingIsIssuedAsync(app, username, "unreachable", "Health unhealthy: signing keys access-denied");
+            Assert.Contains("Signing key source key-vault could not be reached", app.Log.Tail(400), StringComparison.Ordinal);
 
             // The vault answers again: the app recovers by itself.
             app.Proxy.Down = false;
@@ -74,7 +76,7 @@ public sealed class KeyVaultColdStartTests(ITestOutputHelper output)
         }
     }
 
-    private async Task AssertNothingIsIssuedAsync(KeyVaultApp app, string username, string vaultState)
+    private async Task AssertNothingIsIssuedAsync(KeyVaultApp app, string username, string vaultState, string healthLog)
     {
         using (var login = await _observed.RecordAsync($"login (vault {vaultState})", app.LoginAsync(username)))
         {
@@ -101,6 +103,6 @@ public sealed class KeyVaultColdStartTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.Code);
         // The public answer is the status alone; which dependency is down goes to the log.
         Assert.Equal("{\"status\":\"unhealthy\"}", health.Body);
-        Assert.Contains("Health unhealthy: signing keys unavailable", app.Log.Tail(400), StringComparison.Ordinal);
+        Assert.Contains(healthLog, app.Log.Tail(400), StringComparison.Ordinal);
     }
 }
