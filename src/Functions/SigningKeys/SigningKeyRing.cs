@@ -67,8 +67,11 @@ public sealed class SigningKeyRing
     /// <summary>Whether a token may be signed now: <see cref="GetSigningKeysAsync"/> would return keys.</summary>
     public bool CanIssue => Signable(_time.GetUtcNow()) is not null;
 
-    /// <summary>While the source refuses access: when issuing stops (or stopped); else <c>null</c>.</summary>
-    public DateTimeOffset? IssuingStopsAt => _denial?.IssuingStopsAt;
+    /// <summary>
+    /// While the source refuses access and keys are cached: when issuing with them stops (or
+    /// stopped); else <c>null</c> (with nothing cached, nothing was ever issued under the refusal).
+    /// </summary>
+    public DateTimeOffset? IssuingStopsAt => Volatile.Read(ref _current) is not null ? _denial?.IssuingStopsAt : null;
 
     /// <summary>
     /// The keys for validation and the JWKS, waiting (at most <paramref name="coldStartWait"/>) for
@@ -211,7 +214,15 @@ public sealed class SigningKeyRing
             var now = _time.GetUtcNow();
             var denial = _denial ??= new AccessDenial(now, now + _accessDeniedGrace, now + _accessDeniedGrace + _issuedTokensOutlive);
             _state = (int)SigningKeyRingState.AccessDenied;
-            KeyLog.AccessDenied(_logger, _source.Name, ex.Status, denial.IssuingStopsAt);
+            if (Volatile.Read(ref _current) is not null)
+            {
+                KeyLog.AccessDenied(_logger, _source.Name, ex.Status, denial.IssuingStopsAt);
+            }
+            else
+            {
+                KeyLog.AccessDeniedNothingCached(_logger, _source.Name, ex.Status);
+            }
+
             _firstAttempt.TrySetResult();
             return false;
         }
@@ -454,4 +465,7 @@ internal static partial class KeyLog
 
     [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "The signing key version expired: signing with kid {KeyId} now, {Count} version(s) accepted")]
     public static partial void SignerReplaced(ILogger logger, string keyId, int count);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Error, Message = "Signing key source {Source} refused access (HTTP {Status}) and no key is cached: no token is issued or accepted until access is granted (the Key Vault Secrets User role on the vault, or a get/list secret access policy, for the app's identity)")]
+    public static partial void AccessDeniedNothingCached(ILogger logger, string source, int status);
 }
