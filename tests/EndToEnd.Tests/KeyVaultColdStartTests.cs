@@ -42,6 +42,8 @@ public sealed class KeyVaultColdStartTests(ITestOutputHelper output)
                 () => Task.FromResult(app.Proxy.Refused > refusedBefore));
             // No read has succeeded since the refusal, so health still names it (no new health line:
             // it is logged on change); each failed refresh logs that the vault could not be reached.
+            await KeyVaultApp.WaitUntilAsync("a failed refresh logged", TimeSpan.FromSeconds(40),
+                () => Task.FromResult(app.Log.Tail(400).Contains("Signing key source key-vault could not be reached", StringComparison.Ordinal)));
             await AssertNothingIsIssuedAsync(app, username, "unreachable", "Signing key source key-vault could not be reached");
 
             // The vault answers again: the app recovers by itself.
