@@ -39,9 +39,12 @@ public sealed class AccountService(
             return RegistrationResult.InvalidUsername;
         }
 
-        if (!Passwords.IsAcceptable(password))
+        switch (Passwords.Check(password))
         {
-            return RegistrationResult.InvalidPassword;
+            case PasswordProblem.Length:
+                return RegistrationResult.InvalidPassword;
+            case PasswordProblem.Common:
+                return RegistrationResult.CommonPassword;
         }
 
         var entity = new UserEntity
@@ -155,9 +158,12 @@ public sealed class AccountService(
     /// </summary>
     public async Task<PasswordChangeResult> ChangePasswordAsync(TokenPrincipal caller, string? currentPassword, string? newPassword, CancellationToken cancellationToken)
     {
-        if (!Passwords.IsAcceptable(newPassword))
+        switch (Passwords.Check(newPassword))
         {
-            return PasswordChangeResult.InvalidNewPassword;
+            case PasswordProblem.Length:
+                return PasswordChangeResult.InvalidNewPassword;
+            case PasswordProblem.Common:
+                return PasswordChangeResult.CommonNewPassword;
         }
 
         if (await CheckPasswordAsync(caller.Subject, currentPassword, cancellationToken).ConfigureAwait(false) is null)

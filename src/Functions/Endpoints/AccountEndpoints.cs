@@ -33,8 +33,8 @@ public sealed class Register(AccountService accounts)
             RegistrationResult.UsernameTaken => await request.ErrorAsync(new ApiError(HttpStatusCode.Conflict, OAuthErrors.UsernameTaken, "That username is taken")),
             RegistrationResult.InvalidUsername => await request.ErrorAsync(ApiError.BadRequest(
                 $"username must be {Usernames.MinLength}-{Usernames.MaxLength} characters of letters, digits and . _ @ -")),
-            RegistrationResult.InvalidPassword => await request.ErrorAsync(ApiError.BadRequest(
-                $"password must be {Passwords.MinLength}-{Passwords.MaxLength} characters")),
+            RegistrationResult.InvalidPassword => await request.ErrorAsync(ApiError.BadRequest(Passwords.Describe(PasswordProblem.Length, "password"))),
+            RegistrationResult.CommonPassword => await request.ErrorAsync(ApiError.BadRequest(Passwords.Describe(PasswordProblem.Common, "password"))),
             _ => await request.ErrorAsync(new ApiError(HttpStatusCode.NotFound, OAuthErrors.NotFound, "No such endpoint")),
         };
     }
@@ -66,8 +66,8 @@ public sealed class ChangePassword(AccountService accounts)
         return await accounts.ChangePasswordAsync(context.GetRequiredTokenPrincipal(), body!.CurrentPassword, body.NewPassword, cancellationToken) switch
         {
             PasswordChangeResult.Changed => request.CreateResponse(HttpStatusCode.NoContent),
-            PasswordChangeResult.InvalidNewPassword => await request.ErrorAsync(ApiError.BadRequest(
-                $"new_password must be {Passwords.MinLength}-{Passwords.MaxLength} characters")),
+            PasswordChangeResult.InvalidNewPassword => await request.ErrorAsync(ApiError.BadRequest(Passwords.Describe(PasswordProblem.Length, "new_password"))),
+            PasswordChangeResult.CommonNewPassword => await request.ErrorAsync(ApiError.BadRequest(Passwords.Describe(PasswordProblem.Common, "new_password"))),
             _ => await request.ErrorAsync(new ApiError(HttpStatusCode.BadRequest, OAuthErrors.InvalidGrant, "The current password is incorrect")),
         };
     }
