@@ -33,7 +33,8 @@ public sealed class TestServices : IAsyncDisposable
         string? signingKey = null,
         string? connectionString = null,
         TimeProvider? time = null,
-        IReadOnlyDictionary<string, string?>? sameAs = null)
+        IReadOnlyDictionary<string, string?>? sameAs = null,
+        IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var settings = sameAs is not null ? new Dictionary<string, string?>(sameAs) : new Dictionary<string, string?>
         {
@@ -43,7 +44,17 @@ public sealed class TestServices : IAsyncDisposable
             ["Storage:UsersTable"] = "Users" + Guid.NewGuid().ToString("N")[..10],
             ["Storage:RefreshTokensTable"] = "Tokens" + Guid.NewGuid().ToString("N")[..10],
             ["Storage:RevocationsTable"] = "Revoked" + Guid.NewGuid().ToString("N")[..10],
+            ["Storage:ThrottleTable"] = "Throttle" + Guid.NewGuid().ToString("N")[..10],
+            // Tests log in many times from no address: limits far above that, still enforced.
+            // LoginThrottleTests and the end-to-end throttle tests use small ones.
+            ["Throttling:PerSourceLimit"] = "10000",
+            ["Throttling:PerUsernameLimit"] = "10000",
         };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
