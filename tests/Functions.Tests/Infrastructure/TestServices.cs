@@ -34,7 +34,8 @@ public sealed class TestServices : IAsyncDisposable
         string? connectionString = null,
         TimeProvider? time = null,
         IReadOnlyDictionary<string, string?>? sameAs = null,
-        IReadOnlyDictionary<string, string?>? overrides = null)
+        IReadOnlyDictionary<string, string?>? overrides = null,
+        Action<IServiceCollection>? configure = null)
     {
         var settings = sameAs is not null ? new Dictionary<string, string?>(sameAs) : new Dictionary<string, string?>
         {
@@ -64,6 +65,7 @@ public sealed class TestServices : IAsyncDisposable
             services.AddSingleton(time);
         }
 
+        configure?.Invoke(services);
         services.AddJwtFunctions(configuration);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
