@@ -9,6 +9,7 @@ using JwtFunctions.Benchmarks;
 //   JwtFunctions.Benchmarks --storage-proof [N]          count Azure SDK requests around N protected-path checks
 //   JwtFunctions.Benchmarks --alloc-breakdown            bytes per validation, layer by layer
 //   JwtFunctions.Benchmarks --hashing-proof              Argon2id vs PBKDF2: process CPU per hash and per login, peak memory of concurrent logins
+//   JwtFunctions.Benchmarks --login-timing [N]           medians of wrong password, unknown username, locked account (N rounds)
 if (args.Length > 0 && args[0] == "--storage-proof")
 {
     var n = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;
@@ -18,6 +19,11 @@ if (args.Length > 0 && args[0] == "--storage-proof")
 if (args.Length > 0 && args[0] == "--hashing-proof")
 {
     return await HashingProof.RunAsync();
+}
+
+if (args.Length > 0 && args[0] == "--login-timing")
+{
+    return await LoginTimingProof.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40);
 }
 
 if (args.Length > 0 && args[0] == "--alloc-breakdown")

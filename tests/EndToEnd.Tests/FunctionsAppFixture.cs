@@ -66,6 +66,10 @@ public sealed class FunctionsAppFixture : IAsyncLifetime
                     ["AzureWebJobsStorage"] = _azurite.ConnectionString,
                     ["SigningKeys__LocalKey"] = Convert.ToBase64String(SigningKey),
                     ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = string.Empty,
+                    // The whole suite logs in from 127.0.0.1 on this one app: limits above its
+                    // volume, still enforced. Throttling/ThrottlingTests run small ones.
+                    ["Throttling__PerSourceLimit"] = "10000",
+                    ["Throttling__PerUsernameLimit"] = "1000",
                 },
                 LogSink = Log.Write,
             });

@@ -129,6 +129,9 @@ public sealed class KeyVaultApp : IAsyncDisposable
             ["SigningKeys__RefreshInterval"] = KeyRefreshInterval.ToString("c"),
             // Reload the revocation list often, so a storage outage test sees a failed reload soon.
             ["Revocation__RefreshInterval"] = "00:00:02",
+            // Its tests log in many times from 127.0.0.1: limits above that, still enforced.
+            ["Throttling__PerSourceLimit"] = "10000",
+            ["Throttling__PerUsernameLimit"] = "1000",
             ["HTTPS_PROXY"] = Proxy.ProxyUrl,
             ["https_proxy"] = Proxy.ProxyUrl,
             ["NO_PROXY"] = "127.0.0.1,localhost",

@@ -75,6 +75,21 @@ public sealed class OpenApiDocumentTests(FunctionsAppFixture app, ITestOutputHel
         Assert.NotNull(unauthorized["headers"]!["WWW-Authenticate"]);
     }
 
+    /// <summary>The operations that take a password are throttled (README, "Throttling"): 429 with Retry-After.</summary>
+    [Theory]
+    [InlineData("/v1.0/register")]
+    [InlineData("/v1.0/login")]
+    [InlineData("/v1.0/password")]
+    public async Task EveryOperationThatTakesAPasswordDocuments429WithRetryAfter(string path)
+    {
+        var document = await GetDocumentAsync();
+        var reference = document["paths"]![path]!["post"]!["responses"]!["429"]?["$ref"]?.GetValue<string>();
+        Assert.Equal("#/components/responses/TooManyRequests", reference);
+        var tooMany = document["components"]!["responses"]!["TooManyRequests"]!;
+        Assert.Equal("#/components/headers/Retry-After", tooMany["headers"]!["Retry-After"]!["$ref"]!.GetValue<string>());
+        Assert.Equal("#/components/schemas/ErrorResponse", tooMany["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>());
+    }
+
     private async Task<JsonNode> GetDocumentAsync()
     {
         using var response = await Client.GetAsync("api/openapi.json");

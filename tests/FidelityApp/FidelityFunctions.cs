@@ -26,6 +26,7 @@ public sealed class FidelityFunctions
             queryString = request.QueryString.Value,
             query = request.Query.ToDictionary(q => q.Key, q => q.Value.ToArray()),
             headers = request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToArray()),
+            remoteAddress = request.HttpContext.Connection.RemoteIpAddress?.ToString(),
             bodyLength = body.Length,
         };
         var headers = request.HttpContext.Response.Headers;

@@ -140,6 +140,8 @@ public static class AccountsServiceCollectionExtensions
         services.TryAddSingleton<PasswordHashGate>();
         services.TryAddSingleton<PasswordHasher>();
         services.TryAddSingleton<AccountLockout>();
+        services.AddValidatedOptions<ThrottleOptions, ThrottleOptionsValidator>(ThrottleOptions.SectionName);
+        services.TryAddSingleton<LoginThrottle>();
         services.TryAddSingleton<AccountService>();
         return services;
     }

@@ -35,6 +35,9 @@ public enum RegistrationResult
     InvalidUsername,
     InvalidPassword,
     UsernameTaken,
+
+    /// <summary>The password is on the common-password list (<see cref="Passwords.Check"/>).</summary>
+    CommonPassword,
 }
 
 public enum PasswordChangeResult
@@ -46,4 +49,7 @@ public enum PasswordChangeResult
     WrongPassword,
 
     InvalidNewPassword,
+
+    /// <summary>The new password is on the common-password list (<see cref="Passwords.Check"/>).</summary>
+    CommonNewPassword,
 }

@@ -39,9 +39,12 @@ public sealed class AccountService(
             return RegistrationResult.InvalidUsername;
         }
 
-        if (!Passwords.IsAcceptable(password))
+        switch (Passwords.Check(password))
         {
-            return RegistrationResult.InvalidPassword;
+            case PasswordProblem.Length:
+                return RegistrationResult.InvalidPassword;
+            case PasswordProblem.Common:
+                return RegistrationResult.CommonPassword;
         }
 
         var entity = new UserEntity
@@ -155,9 +158,12 @@ public sealed class AccountService(
     /// </summary>
     public async Task<PasswordChangeResult> ChangePasswordAsync(TokenPrincipal caller, string? currentPassword, string? newPassword, CancellationToken cancellationToken)
     {
-        if (!Passwords.IsAcceptable(newPassword))
+        switch (Passwords.Check(newPassword))
         {
-            return PasswordChangeResult.InvalidNewPassword;
+            case PasswordProblem.Length:
+                return PasswordChangeResult.InvalidNewPassword;
+            case PasswordProblem.Common:
+                return PasswordChangeResult.CommonNewPassword;
         }
 
         if (await CheckPasswordAsync(caller.Subject, currentPassword, cancellationToken).ConfigureAwait(false) is null)
@@ -204,8 +210,12 @@ public sealed class AccountService(
         if (!await lockout.TryReserveAsync(normalized, cancellationToken).ConfigureAwait(false))
         {
             // Locked, or its remaining attempts are all in flight: refused even with the right
-            // password, at the same cost as a wrong one.
+            // password, at the same cost as a wrong one. The refused reservation made only its
+            // read: the write it did not make, then a settlement's read and write, are made on a
+            // row that never exists, so the storage work is that of a wrong password too.
+            await users.MatchLockoutWriteAsync(normalized, cancellationToken).ConfigureAwait(false);
             await hasher.VerifyAgainstDummyAsync(password, cancellationToken).ConfigureAwait(false);
+            await users.MatchLockoutRoundTripsAsync(normalized, cancellationToken).ConfigureAwait(false);
             AccountLog.LoginWhileLocked(logger);
             return null;
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -39,8 +40,17 @@ public sealed class PasswordHasher
     private readonly byte[] _dummySalt = RandomNumberGenerator.GetBytes(SaltBytes);
     private readonly byte[] _dummyHash = RandomNumberGenerator.GetBytes(HashBytes);
 
-    public PasswordHasher(IOptions<AccountOptions> options, PasswordHashGate? gate = null)
+    /// <summary>
+    /// Work done by the key-derivation functions, per algorithm: PBKDF2 iterations, or Argon2id
+    /// KiB x passes. What tells, without timing, that every kind of refused login does the same work.
+    /// </summary>
+    private readonly Counter<long>? _work;
+
+    public const string HashWorkInstrument = "jwtfunctions.password.hash_work";
+
+    public PasswordHasher(IOptions<AccountOptions> options, PasswordHashGate? gate = null, IMeterFactory? meters = null)
     {
+        _work = meters?.Create(AccountService.MeterName).CreateCounter<long>(HashWorkInstrument, "{work}", "PBKDF2 iterations or Argon2id KiB x passes computed");
         var value = options.Value;
         _algorithm = value.PasswordHashAlgorithm;
         _iterations = value.PasswordHashIterations;
@@ -65,11 +75,11 @@ public sealed class PasswordHasher
         var salt = RandomNumberGenerator.GetBytes(SaltBytes);
         if (_algorithm == PasswordHashAlgorithm.Argon2id)
         {
-            var argon2 = Argon2(password, salt, _argon2MemoryKiB, _argon2Iterations);
+            var argon2 = Argon2Counted(password, salt, _argon2MemoryKiB, _argon2Iterations);
             return string.Create(CultureInfo.InvariantCulture, $"{Argon2Prefix}m={_argon2MemoryKiB},t={_argon2Iterations},p=1${Phc(salt)}${Phc(argon2)}");
         }
 
-        var hash = Pbkdf2(password, salt, _iterations);
+        var hash = Pbkdf2Counted(password, salt, _iterations);
         return string.Create(CultureInfo.InvariantCulture, $"{Pbkdf2Prefix}{_iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}");
     }
 
@@ -79,13 +89,30 @@ public sealed class PasswordHasher
         byte[] actual, expected;
         if (TryParsePbkdf2(storedHash, out var iterations, out var salt, out expected))
         {
-            actual = Pbkdf2(password, salt, iterations);
+            actual = Pbkdf2Counted(password, salt, iterations);
             weaker = _algorithm != PasswordHashAlgorithm.Pbkdf2 || iterations < _iterations;
+            if (_algorithm == PasswordHashAlgorithm.Pbkdf2 && iterations < _iterations)
+            {
+                // The iterations the stored hash lacks, on the dummy salt: in all, exactly the
+                // current cost, so an account not yet rehashed takes the time of any other.
+                CryptographicOperations.FixedTimeEquals(Pbkdf2Counted(password, _dummySalt, _iterations - iterations), _dummyHash);
+            }
+            else if (weaker)
+            {
+                // Another algorithm: the current cost in full on top (never less than any other login).
+                VerifyAgainstDummy(password);
+            }
         }
         else if (TryParseArgon2(storedHash, out var memoryKiB, out var passes, out salt, out expected))
         {
-            actual = Argon2(password, salt, memoryKiB, passes);
+            actual = Argon2Counted(password, salt, memoryKiB, passes);
             weaker = _algorithm != PasswordHashAlgorithm.Argon2id || memoryKiB < _argon2MemoryKiB || passes < _argon2Iterations;
+            if (weaker)
+            {
+                // A lower Argon2id cost (or the other algorithm): the current cost in full on top,
+                // so such an account is never faster to refuse than one at the current cost.
+                VerifyAgainstDummy(password);
+            }
         }
         else
         {
@@ -110,8 +137,8 @@ public sealed class PasswordHasher
     public void VerifyAgainstDummy(string? password)
     {
         var actual = _algorithm == PasswordHashAlgorithm.Argon2id
-            ? Argon2(password ?? string.Empty, _dummySalt, _argon2MemoryKiB, _argon2Iterations)
-            : Pbkdf2(password ?? string.Empty, _dummySalt, _iterations);
+            ? Argon2Counted(password ?? string.Empty, _dummySalt, _argon2MemoryKiB, _argon2Iterations)
+            : Pbkdf2Counted(password ?? string.Empty, _dummySalt, _iterations);
         CryptographicOperations.FixedTimeEquals(actual, _dummyHash);
     }
 
@@ -134,6 +161,18 @@ public sealed class PasswordHasher
     {
         using var slot = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         VerifyAgainstDummy(password);
+    }
+
+    private byte[] Pbkdf2Counted(string password, byte[] salt, int iterations)
+    {
+        _work?.Add(iterations, new KeyValuePair<string, object?>("algorithm", "pbkdf2-sha256"));
+        return Pbkdf2(password, salt, iterations);
+    }
+
+    private byte[] Argon2Counted(string password, byte[] salt, int memoryKiB, int passes)
+    {
+        _work?.Add((long)memoryKiB * passes, new KeyValuePair<string, object?>("algorithm", "argon2id"));
+        return Argon2(password, salt, memoryKiB, passes);
     }
 
     private static byte[] Pbkdf2(string password, byte[] salt, int iterations) =>

@@ -95,6 +95,13 @@ public sealed class UserStore
     {
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
         await table.GetEntityIfExistsAsync<LockoutEntity>(normalizedUsername, LockoutEntity.Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await MatchLockoutWriteAsync(normalizedUsername, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The conditional write of <see cref="MatchLockoutRoundTripsAsync"/> alone, on the row that never exists.</summary>
+    public async Task MatchLockoutWriteAsync(string normalizedUsername, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await table.UpdateEntityAsync(new TableEntity(normalizedUsername, NeverWrittenRow), ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);

@@ -7,7 +7,7 @@ using Microsoft.Azure.Functions.Worker.Http;
 namespace JwtFunctions.Endpoints;
 
 /// <summary><c>POST /api/v1.0/register</c>: creates an account; 404 unless <c>Accounts:RegistrationEnabled</c>.</summary>
-public sealed class Register(AccountService accounts)
+public sealed class Register(AccountService accounts, LoginThrottle throttle)
 {
     [Function(nameof(Register))]
     [AnonymousFunction]
@@ -27,14 +27,20 @@ public sealed class Register(AccountService accounts)
             return await request.ErrorAsync(error);
         }
 
+        // Each registration costs a password hash: counted per source before any.
+        if (await throttle.TryAcquireAsync(ClientAddress.Of(request), username: null, cancellationToken) is { } retryAfter)
+        {
+            return await request.ThrottledAsync(retryAfter);
+        }
+
         return await accounts.RegisterAsync(body!.Username, body.Password, cancellationToken) switch
         {
             RegistrationResult.Created => await request.JsonAsync(HttpStatusCode.Created, new RegisteredResponse(body.Username!.ToLowerInvariant()), ApiJsonContext.Default.RegisteredResponse),
             RegistrationResult.UsernameTaken => await request.ErrorAsync(new ApiError(HttpStatusCode.Conflict, OAuthErrors.UsernameTaken, "That username is taken")),
             RegistrationResult.InvalidUsername => await request.ErrorAsync(ApiError.BadRequest(
                 $"username must be {Usernames.MinLength}-{Usernames.MaxLength} characters of letters, digits and . _ @ -")),
-            RegistrationResult.InvalidPassword => await request.ErrorAsync(ApiError.BadRequest(
-                $"password must be {Passwords.MinLength}-{Passwords.MaxLength} characters")),
+            RegistrationResult.InvalidPassword => await request.ErrorAsync(ApiError.BadRequest(Passwords.Describe(PasswordProblem.Length, "password"))),
+            RegistrationResult.CommonPassword => await request.ErrorAsync(ApiError.BadRequest(Passwords.Describe(PasswordProblem.Common, "password"))),
             _ => await request.ErrorAsync(new ApiError(HttpStatusCode.NotFound, OAuthErrors.NotFound, "No such endpoint")),
         };
     }
@@ -44,7 +50,7 @@ public sealed class Register(AccountService accounts)
 /// <c>POST /api/v1.0/password</c> with an access token and <c>{"current_password","new_password"}</c>.
 /// Answers 204; every token of the user, this one included, stops working: log in again.
 /// </summary>
-public sealed class ChangePassword(AccountService accounts)
+public sealed class ChangePassword(AccountService accounts, LoginThrottle throttle)
 {
     [Function(nameof(ChangePassword))]
     public async Task<HttpResponseData> Run(
@@ -63,11 +69,18 @@ public sealed class ChangePassword(AccountService accounts)
             return await request.ErrorAsync(Credentials.TooLong);
         }
 
-        return await accounts.ChangePasswordAsync(context.GetRequiredTokenPrincipal(), body!.CurrentPassword, body.NewPassword, cancellationToken) switch
+        // The current password is a password attempt: counted per source and per user before any hashing.
+        var caller = context.GetRequiredTokenPrincipal();
+        if (await throttle.TryAcquireAsync(ClientAddress.Of(request), caller.Subject, cancellationToken) is { } retryAfter)
+        {
+            return await request.ThrottledAsync(retryAfter);
+        }
+
+        return await accounts.ChangePasswordAsync(caller, body!.CurrentPassword, body.NewPassword, cancellationToken) switch
         {
             PasswordChangeResult.Changed => request.CreateResponse(HttpStatusCode.NoContent),
-            PasswordChangeResult.InvalidNewPassword => await request.ErrorAsync(ApiError.BadRequest(
-                $"new_password must be {Passwords.MinLength}-{Passwords.MaxLength} characters")),
+            PasswordChangeResult.InvalidNewPassword => await request.ErrorAsync(ApiError.BadRequest(Passwords.Describe(PasswordProblem.Length, "new_password"))),
+            PasswordChangeResult.CommonNewPassword => await request.ErrorAsync(ApiError.BadRequest(Passwords.Describe(PasswordProblem.Common, "new_password"))),
             _ => await request.ErrorAsync(new ApiError(HttpStatusCode.BadRequest, OAuthErrors.InvalidGrant, "The current password is incorrect")),
         };
     }

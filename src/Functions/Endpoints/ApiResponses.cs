@@ -47,7 +47,11 @@ public static class ApiResponses
             headers.Add(("WWW-Authenticate", error.Challenge));
         }
 
-        if (error.Status == HttpStatusCode.ServiceUnavailable)
+        if (error.RetryAfterSeconds is { } seconds)
+        {
+            headers.Add(("Retry-After", seconds.ToString(CultureInfo.InvariantCulture)));
+        }
+        else if (error.Status == HttpStatusCode.ServiceUnavailable)
         {
             headers.Add(("Retry-After", RetryAfter));
         }
@@ -68,6 +72,14 @@ public static class ApiResponses
         request.ErrorAsync(new ApiError(HttpStatusCode.Unauthorized, OAuthErrors.InvalidToken, "An access token is required", BearerChallenge.Bare));
 
     public static Task<HttpResponseData> StorageUnavailableAsync(this HttpRequestData request) => request.ErrorAsync(StorageUnavailable);
+
+    /// <summary>
+    /// Too many password attempts from this source or on this username (<see cref="LoginThrottle"/>):
+    /// 429 with <c>Retry-After</c> in whole seconds until the window ends (RFC 6585 §4).
+    /// </summary>
+    public static Task<HttpResponseData> ThrottledAsync(this HttpRequestData request, TimeSpan retryAfter) =>
+        request.ErrorAsync(new ApiError(HttpStatusCode.TooManyRequests, OAuthErrors.TooManyRequests,
+            "Too many password attempts; try again after the Retry-After delay", RetryAfterSeconds: (int)Math.Ceiling(retryAfter.TotalSeconds)));
 
     /// <summary>Tokens (RFC 6749 §5.1: no caching of responses that carry them), or the grant's failure.</summary>
     public static async Task<HttpResponseData> GrantAsync(this HttpRequestData request, TokenGrant grant)
@@ -93,7 +105,7 @@ public static class ApiResponses
 }
 
 /// <summary>A client error to answer with: status, OAuth-style body, optional <c>WWW-Authenticate</c> challenge.</summary>
-public sealed record ApiError(HttpStatusCode Status, string Error, string Description, string? Challenge = null)
+public sealed record ApiError(HttpStatusCode Status, string Error, string Description, string? Challenge = null, int? RetryAfterSeconds = null)
 {
     public static ApiError BadRequest(string description) => new(HttpStatusCode.BadRequest, OAuthErrors.InvalidRequest, description);
 }
@@ -108,6 +120,7 @@ public static class OAuthErrors
     public const string ServerError = "server_error";
     public const string NotFound = "not_found";
     public const string UsernameTaken = "username_taken";
+    public const string TooManyRequests = "too_many_requests";
 }
 
 /// <summary><c>WWW-Authenticate</c> values (RFC 6750 §3).</summary>

@@ -9,7 +9,7 @@ using Microsoft.Azure.Functions.Worker.Http;
 namespace JwtFunctions.Endpoints;
 
 /// <summary><c>POST /api/v1.0/login</c>: username + password -> access and refresh token.</summary>
-public sealed class Login(AccountService accounts)
+public sealed class Login(AccountService accounts, LoginThrottle throttle)
 {
     [Function(nameof(Login))]
     [AnonymousFunction]
@@ -28,6 +28,12 @@ public sealed class Login(AccountService accounts)
             // Longer than any account can have: refused before any lookup or hashing, which
             // says nothing about whether the account exists.
             return await request.ErrorAsync(Credentials.TooLong);
+        }
+
+        // Counted per source and per username before any hashing.
+        if (await throttle.TryAcquireAsync(ClientAddress.Of(request), body.Username, cancellationToken) is { } retryAfter)
+        {
+            return await request.ThrottledAsync(retryAfter);
         }
 
         return await request.GrantAsync(await accounts.LoginAsync(body!.Username, body.Password, cancellationToken));

@@ -28,6 +28,9 @@ public sealed class StorageOptions
 
     /// <summary>Table of revoked access tokens and per-user token generations. Default <c>Revocations</c>.</summary>
     public string RevocationsTable { get; set; } = "Revocations";
+
+    /// <summary>Table of password-attempt counters per source address and username. Default <c>Throttle</c>.</summary>
+    public string ThrottleTable { get; set; } = "Throttle";
 }
 
 /// <summary>Start-up checks: table names valid, and the Functions storage setting present in one of its two forms.</summary>
@@ -36,7 +39,7 @@ public sealed class StorageOptionsValidator(IConfiguration configuration) : IVal
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
     {
         var failures = new List<string>();
-        foreach (var (setting, table) in new[] { ("Storage:UsersTable", options.UsersTable), ("Storage:RefreshTokensTable", options.RefreshTokensTable), ("Storage:RevocationsTable", options.RevocationsTable) })
+        foreach (var (setting, table) in new[] { ("Storage:UsersTable", options.UsersTable), ("Storage:RefreshTokensTable", options.RefreshTokensTable), ("Storage:RevocationsTable", options.RevocationsTable), ("Storage:ThrottleTable", options.ThrottleTable) })
         {
             // Table names: 3-63 alphanumeric characters, not starting with a digit.
             if (table is not { Length: >= 3 and <= 63 } || !char.IsAsciiLetter(table[0]) || !table.All(char.IsAsciiLetterOrDigit))

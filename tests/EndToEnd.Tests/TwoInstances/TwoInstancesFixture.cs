@@ -13,7 +13,7 @@ namespace JwtFunctions.EndToEnd.Tests.TwoInstances;
 /// reload: <c>Revocation__RefreshInterval</c> is set to <see cref="RevocationInterval"/> here
 /// (default 00:00:15).
 /// </summary>
-public sealed class TwoInstancesFixture : IAsyncLifetime
+public class TwoInstancesFixture : IAsyncLifetime
 {
     public const string Password = FunctionsAppFixture.Password;
 
@@ -27,6 +27,16 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
 
     /// <summary>Instance 0 and instance 1.</summary>
     public IReadOnlyList<HttpClient> Clients { get; private set; } = [];
+
+    /// <summary>
+    /// Password-attempt limits of both instances: above what the two-instance tests send from
+    /// 127.0.0.1, still enforced; <see cref="Throttling.ThrottledInstancesFixture"/> sets small ones.
+    /// </summary>
+    protected virtual IReadOnlyDictionary<string, string> ThrottleSettings { get; } = new Dictionary<string, string>
+    {
+        ["Throttling__PerSourceLimit"] = "10000",
+        ["Throttling__PerUsernameLimit"] = "1000",
+    };
 
     public string StorageConnectionString => _azurite?.ConnectionString ?? throw new InvalidOperationException("Azurite is not running.");
 
@@ -50,17 +60,18 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
                 }
                 """);
             var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+            var environment = new Dictionary<string, string>(ThrottleSettings)
+            {
+                ["AzureWebJobsStorage"] = _azurite.ConnectionString,
+                ["SigningKeys__LocalKey"] = key,
+                ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = string.Empty,
+            };
             var starts = Enumerable.Range(0, 2).Select(instance => LocalFunctionsHost.StartAsync(new LocalFunctionsHostOptions
             {
                 AppDirectory = appDirectory,
                 Port = 0,
                 LocalSettingsPath = settingsPath,
-                Environment = new Dictionary<string, string>
-                {
-                    ["AzureWebJobsStorage"] = _azurite.ConnectionString,
-                    ["SigningKeys__LocalKey"] = key,
-                    ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = string.Empty,
-                },
+                Environment = environment,
                 LogSink = line => Log.Write($"[instance {instance}] {line}"),
             })).ToList();
             try

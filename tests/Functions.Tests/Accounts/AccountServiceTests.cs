@@ -202,3 +202,31 @@ public sealed class AccountServiceTests(AzuriteFixture azurite)
         Assert.Equal(GrantFailure.KeysUnavailable, (await app.Accounts.LoginAsync("alice", Password, default)).Failure);
     }
 }
+
+/// <summary>Common passwords (NIST SP 800-63B §3.1.1.2) are refused wherever a new password is set, before any hash or row.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class CommonNewPasswordTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task RegistrationWithACommonPasswordIsRefusedAndCreatesNoAccount()
+    {
+        await using var app = await TestServices.StartAsync(azurite);
+
+        Assert.Equal(RegistrationResult.CommonPassword, await app.Accounts.RegisterAsync("alice", "Qwerty123456", default));
+
+        Assert.Null(await app.Get<UserStore>().FindAsync("alice", default));
+    }
+
+    [Fact]
+    public async Task APasswordChangeToACommonPasswordIsRefusedAndTheOldOneStillWorks()
+    {
+        await using var app = await TestServices.StartAsync(azurite);
+        Assert.Equal(RegistrationResult.Created, await app.Accounts.RegisterAsync("alice", "twelve-chars", default));
+        var grant = await app.Accounts.LoginAsync("alice", "twelve-chars", default);
+        var caller = (await app.Tokens.ValidateAsync(grant.Tokens!.AccessToken, TokenKind.Access, default)).Principal!;
+
+        Assert.Equal(PasswordChangeResult.CommonNewPassword, await app.Accounts.ChangePasswordAsync(caller, "twelve-chars", "passwordpassword", default));
+
+        Assert.NotNull((await app.Accounts.LoginAsync("alice", "twelve-chars", default)).Tokens);
+    }
+}

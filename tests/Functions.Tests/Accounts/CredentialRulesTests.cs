@@ -60,3 +60,53 @@ public sealed class CredentialRulesTests
         Assert.Equal(acceptable, Passwords.IsAcceptable(new string('p', length)));
     }
 }
+
+public sealed class CommonPasswordTests
+{
+    [Theory]
+    [InlineData("passwordpassword")] // an entry repeated
+    [InlineData("qwertyqwerty")]
+    [InlineData("123456123456")]
+    [InlineData("leavemealone")]
+    [InlineData("PasswordPassword")] // compared case-insensitively
+    [InlineData("1q2w3e4r5t6y")] // an entry as it is
+    [InlineData("Qwerty123456")]
+    public void ACommonPasswordOfValidLengthIsRefusedAsCommon(string password)
+    {
+        Assert.InRange(password.Length, Passwords.MinLength, Passwords.MaxLength);
+        Assert.Equal(PasswordProblem.Common, Passwords.Check(password));
+        Assert.False(Passwords.IsAcceptable(password));
+    }
+
+    [Theory]
+    [InlineData("correct horse battery staple")]
+    [InlineData("twelve-chars")]
+    [InlineData("Tr0ub4dor&3-extended")]
+    public void AnUncommonPasswordIsAccepted(string password)
+    {
+        Assert.Equal(PasswordProblem.None, Passwords.Check(password));
+        Assert.True(Passwords.IsAcceptable(password));
+    }
+
+    [Fact]
+    public void TheListIsZxcvbnsThirtyThousandPasswords()
+    {
+        // zxcvbn-core 1.1.17's passwords.lst: 30,000 lines, distinct also once lower-cased.
+        Assert.Equal(30_000, CommonPasswords.Count);
+    }
+
+    [Fact]
+    public void LengthIsCheckedBeforeTheList()
+    {
+        Assert.Equal(PasswordProblem.Length, Passwords.Check("password"));
+        Assert.Equal(PasswordProblem.Length, Passwords.Check(null));
+    }
+
+    [Theory]
+    [InlineData(PasswordProblem.Common, "password", "password is a commonly used password; choose another")]
+    [InlineData(PasswordProblem.Length, "new_password", "new_password must be 12-128 characters")]
+    public void EachProblemHasAFixedDescription(PasswordProblem problem, string field, string description)
+    {
+        Assert.Equal(description, Passwords.Describe(problem, field));
+    }
+}

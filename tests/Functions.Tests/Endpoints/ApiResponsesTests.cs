@@ -59,6 +59,21 @@ public sealed class ApiResponsesTests
         Assert.Equal("temporarily_unavailable", JsonOf(response).GetProperty("error").GetString());
     }
 
+    [Theory]
+    [InlineData(1, "1")]
+    [InlineData(39.2, "40")]
+    [InlineData(60, "60")]
+    public async Task ThrottledIs429WithRetryAfterInWholeSecondsAndNoChallenge(double seconds, string retryAfter)
+    {
+        var response = await new FakeHttpRequest(new FakeFunctionContext(), "POST").ThrottledAsync(TimeSpan.FromSeconds(seconds));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal(retryAfter, Header(response, "Retry-After"));
+        Assert.Equal("(none)", Header(response, "WWW-Authenticate"));
+        Assert.Equal("too_many_requests", JsonOf(response).GetProperty("error").GetString());
+        Assert.Equal("Too many password attempts; try again after the Retry-After delay", JsonOf(response).GetProperty("error_description").GetString());
+    }
+
     [Fact]
     public void EveryFailureKindHasAFixedDescriptionWithoutQuotes()
     {

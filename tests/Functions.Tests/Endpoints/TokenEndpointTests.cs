@@ -19,7 +19,7 @@ public sealed class TokenEndpointTests(AzuriteFixture azurite)
 
     private static async Task<HttpStatusCode> RegisterAsync(TestServices app, string body)
     {
-        var response = await new Register(app.Accounts).Run(FakeHttpRequest.Json("POST", body), default);
+        var response = await new Register(app.Accounts, app.Get<JwtFunctions.Accounts.LoginThrottle>()).Run(FakeHttpRequest.Json("POST", body), default);
         return response.StatusCode;
     }
 
@@ -29,7 +29,7 @@ public sealed class TokenEndpointTests(AzuriteFixture azurite)
         await using var app = await TestServices.StartAsync(azurite);
         Assert.Equal(HttpStatusCode.Created, await RegisterAsync(app, Credentials("airvip", Password)));
 
-        var response = await new Login(app.Accounts).Run(FakeHttpRequest.Json("POST", Credentials("airvip", Password)), default);
+        var response = await new Login(app.Accounts, app.Get<JwtFunctions.Accounts.LoginThrottle>()).Run(FakeHttpRequest.Json("POST", Credentials("airvip", Password)), default);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = JsonOf(response);
@@ -46,7 +46,7 @@ public sealed class TokenEndpointTests(AzuriteFixture azurite)
     {
         await using var app = await TestServices.StartAsync(azurite);
         await RegisterAsync(app, Credentials("alice", Password));
-        var login = new Login(app.Accounts);
+        var login = new Login(app.Accounts, app.Get<JwtFunctions.Accounts.LoginThrottle>());
 
         var unknown = await login.Run(FakeHttpRequest.Json("POST", Credentials("nobody", Password)), default);
         var wrong = await login.Run(FakeHttpRequest.Json("POST", Credentials("alice", "wrong-password")), default);
@@ -79,7 +79,7 @@ public sealed class TokenEndpointTests(AzuriteFixture azurite)
         await using var app = await TestServices.StartAsync(azurite);
         var request = new FakeHttpRequest(new FakeFunctionContext(), "POST", Encoding.UTF8.GetBytes(body), contentType);
 
-        var response = await new Login(app.Accounts).Run(request, default);
+        var response = await new Login(app.Accounts, app.Get<JwtFunctions.Accounts.LoginThrottle>()).Run(request, default);
 
         Assert.Equal(expected, response.StatusCode);
         var json = JsonOf(response);
@@ -93,7 +93,7 @@ public sealed class TokenEndpointTests(AzuriteFixture azurite)
         await using var app = await TestServices.StartAsync(azurite);
         byte[] body = [.. "{\"a\":\""u8, 0xFF, 0xFE, .. "\"}"u8];
 
-        var response = await new Login(app.Accounts).Run(new FakeHttpRequest(new FakeFunctionContext(), "POST", body), default);
+        var response = await new Login(app.Accounts, app.Get<JwtFunctions.Accounts.LoginThrottle>()).Run(new FakeHttpRequest(new FakeFunctionContext(), "POST", body), default);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("The request body is not valid UTF-8", JsonOf(response).GetProperty("error_description").GetString());
@@ -105,7 +105,7 @@ public sealed class TokenEndpointTests(AzuriteFixture azurite)
         await using var app = await TestServices.StartAsync(azurite);
         var body = Credentials("alice", new string('x', 17 * 1024));
 
-        var response = await new Login(app.Accounts).Run(FakeHttpRequest.Json("POST", body), default);
+        var response = await new Login(app.Accounts, app.Get<JwtFunctions.Accounts.LoginThrottle>()).Run(FakeHttpRequest.Json("POST", body), default);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("invalid_request", JsonOf(response).GetProperty("error").GetString());
@@ -147,7 +147,7 @@ public sealed class TokenEndpointTests(AzuriteFixture azurite)
     {
         await using var app = await TestServices.StartAsync(azurite);
         await RegisterAsync(app, Credentials("alice", Password));
-        var login = JsonOf(await new Login(app.Accounts).Run(FakeHttpRequest.Json("POST", Credentials("alice", Password)), default));
+        var login = JsonOf(await new Login(app.Accounts, app.Get<JwtFunctions.Accounts.LoginThrottle>()).Run(FakeHttpRequest.Json("POST", Credentials("alice", Password)), default));
         var refreshToken = login.GetProperty("refresh_token").GetString();
         var refresh = new Refresh(app.Accounts, app.Tokens);
 
@@ -193,7 +193,7 @@ public sealed class TokenEndpointTests(AzuriteFixture azurite)
     {
         await using var app = await TestServices.StartAsync(azurite);
         await RegisterAsync(app, Credentials("alice", Password));
-        var login = JsonOf(await new Login(app.Accounts).Run(FakeHttpRequest.Json("POST", Credentials("alice", Password)), default));
+        var login = JsonOf(await new Login(app.Accounts, app.Get<JwtFunctions.Accounts.LoginThrottle>()).Run(FakeHttpRequest.Json("POST", Credentials("alice", Password)), default));
         var context = new FakeFunctionContext();
         context.SetTokenPrincipal((await app.Tokens.ValidateAsync(login.GetProperty("access_token").GetString(), TokenKind.Access, default)).Principal!);
 

@@ -35,7 +35,8 @@ public sealed class TestServices : IAsyncDisposable
         TimeProvider? time = null,
         IReadOnlyDictionary<string, string?>? sameAs = null,
         ISigningKeySource? keySource = null,
-        IReadOnlyDictionary<string, string?>? extraSettings = null)
+        IReadOnlyDictionary<string, string?>? overrides = null,
+        Action<IServiceCollection>? configure = null)
     {
         var settings = sameAs is not null ? new Dictionary<string, string?>(sameAs) : new Dictionary<string, string?>
         {
@@ -45,10 +46,15 @@ public sealed class TestServices : IAsyncDisposable
             ["Storage:UsersTable"] = "Users" + Guid.NewGuid().ToString("N")[..10],
             ["Storage:RefreshTokensTable"] = "Tokens" + Guid.NewGuid().ToString("N")[..10],
             ["Storage:RevocationsTable"] = "Revoked" + Guid.NewGuid().ToString("N")[..10],
+            ["Storage:ThrottleTable"] = "Throttle" + Guid.NewGuid().ToString("N")[..10],
+            // Tests log in many times from no address: limits far above that, still enforced.
+            // LoginThrottleTests and the end-to-end throttle tests use small ones.
+            ["Throttling:PerSourceLimit"] = "10000",
+            ["Throttling:PerUsernameLimit"] = "10000",
         };
-        foreach (var (name, value) in extraSettings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
-            settings[name] = value;
+            settings[key] = value;
         }
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
@@ -66,6 +72,7 @@ public sealed class TestServices : IAsyncDisposable
             services.AddSingleton(keySource);
         }
 
+        configure?.Invoke(services);
         services.AddJwtFunctions(configuration);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 

@@ -135,7 +135,7 @@ public sealed class KeyVaultAccessDeniedTests(TestKeyVault vault, AzuriteFixture
         var source = new KeyVaultSigningKeySource(
             KeyVaultSigningKeySource.CreateClient(vault.VaultUri, AzureCredentials.Create(null), vault.CreateTransport()), _secretName, _time);
         var app = await TestServices.StartAsync(azurite, time: _time, keySource: source,
-            extraSettings: new Dictionary<string, string?> { ["SigningKeys:AccessDeniedGracePeriod"] = grace });
+            overrides: new Dictionary<string, string?> { ["SigningKeys:AccessDeniedGracePeriod"] = grace });
         Assert.Equal(SigningKeyRingState.Ready, app.Get<SigningKeyRing>().State);
         return app;
     }
