@@ -76,8 +76,11 @@ param vnetEnabled bool = false
 @maxLength(64)
 param keyVaultNameSalt string = ''
 
-@description('Origins allowed to call the app from a browser (CORS), with credentials, e.g. https://app.example.com. No wildcard. Empty: none.')
+@description('Origins allowed to call the app from a browser (CORS), e.g. https://app.example.com. No wildcard. Empty: none.')
 param corsAllowedOrigins string[] = []
+
+@description('Whether browsers may send credentials (cookies) from those origins: Access-Control-Allow-Credentials: true. Needed by cookie mode (Jwt__TokenLocation=cookies); not by Authorization-header clients. Never with a wildcard origin.')
+param corsSupportCredentials bool = false
 
 @description('Name of the Key Vault secret that holds the signing key (SigningKeys__SecretName).')
 @minLength(1)
@@ -311,6 +314,7 @@ module functionApp 'modules/function-app.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     httpPerInstanceConcurrency: httpPerInstanceConcurrency
     corsAllowedOrigins: corsAllowedOrigins
+    corsSupportCredentials: corsSupportCredentials
     virtualNetworkSubnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }

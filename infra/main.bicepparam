@@ -33,3 +33,6 @@ param deployerVaultAccess = readEnvironmentVariable('DEPLOYER_VAULT_ACCESS', 'pe
 param corsAllowedOrigins = empty(readEnvironmentVariable('CORS_ALLOWED_ORIGINS', ''))
   ? []
   : split(readEnvironmentVariable('CORS_ALLOWED_ORIGINS', ''), ',')
+
+// Cookies from those origins (cookie mode, Jwt__TokenLocation=cookies): azd env set CORS_SUPPORT_CREDENTIALS true
+param corsSupportCredentials = bool(readEnvironmentVariable('CORS_SUPPORT_CREDENTIALS', 'false'))

@@ -44,6 +44,9 @@ param httpPerInstanceConcurrency int
 @description('Origins that browsers may call the app from (CORS), e.g. https://app.example.com. Empty: no cross-origin browser calls.')
 param corsAllowedOrigins string[]
 
+@description('Access-Control-Allow-Credentials for those origins (cookie mode); never without an origin.')
+param corsSupportCredentials bool
+
 @description('Resource ID of the subnet (delegated to Microsoft.App/environments) the app integrates with. Empty: no VNet integration.')
 param virtualNetworkSubnetId string
 
@@ -123,11 +126,13 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
       http20Enabled: true
-      // Credentials (cookies, Authorization) are allowed only from the listed origins; a
-      // wildcard origin cannot be combined with credentials.
+      // Credentials (cookies) only when asked for (cookie mode) and only for listed origins; a
+      // wildcard origin cannot be combined with credentials (the host's CorsPolicyBuilder refuses
+      // it). On Flex Consumption these become CORS_ALLOWED_ORIGINS / CORS_SUPPORT_CREDENTIALS,
+      // which the Functions host applies (HostCorsOptionsSetup).
       cors: {
         allowedOrigins: corsAllowedOrigins
-        supportCredentials: !empty(corsAllowedOrigins)
+        supportCredentials: corsSupportCredentials && !empty(corsAllowedOrigins)
       }
       appSettings: [
         for setting in items(appSettings): {

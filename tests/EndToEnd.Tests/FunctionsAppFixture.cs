@@ -17,7 +17,7 @@ namespace JwtFunctions.EndToEnd.Tests;
 /// (worker runtime, the homepage off as infra/ sets it, registration on) and environment variables
 /// set programmatically (the Azurite connection string, a fresh random signing key).
 /// </remarks>
-public sealed class FunctionsAppFixture : IAsyncLifetime
+public class FunctionsAppFixture : IAsyncLifetime
 {
     public const string Password = "correct horse battery staple";
 
@@ -42,17 +42,19 @@ public sealed class FunctionsAppFixture : IAsyncLifetime
         {
             var appDirectory = await AppBuild.GetAppDirectoryAsync();
             _azurite = await Azurite.StartAsync(AppBuild.RepositoryRoot, Log);
+            await BeforeHostStartAsync();
 
             _settingsDirectory = Directory.CreateTempSubdirectory("jwtfunctions-e2e-").FullName;
             var settingsPath = Path.Combine(_settingsDirectory, "local.settings.json");
-            await File.WriteAllTextAsync(settingsPath, """
+            await File.WriteAllTextAsync(settingsPath, $$"""
                 {
                   "IsEncrypted": false,
                   "Values": {
                     "FUNCTIONS_WORKER_RUNTIME": "dotnet-isolated",
                     "AzureWebJobsDisableHomepage": "true",
                     "Accounts__RegistrationEnabled": "true"
-                  }
+                  },
+                  "Host": {{LocalSettingsHost}}
                 }
                 """);
 
@@ -70,7 +72,7 @@ public sealed class FunctionsAppFixture : IAsyncLifetime
                     // volume, still enforced. Throttling/ThrottlingTests run small ones.
                     ["Throttling__PerSourceLimit"] = "10000",
                     ["Throttling__PerUsernameLimit"] = "1000",
-                },
+                }.Concat(ExtraEnvironment).ToDictionary(),
                 LogSink = Log.Write,
             });
             Client = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -82,6 +84,15 @@ public sealed class FunctionsAppFixture : IAsyncLifetime
             throw new InvalidOperationException($"The end-to-end environment did not start: {e.Message}{Environment.NewLine}--- log tail ---{Environment.NewLine}{Log.Tail()}", e);
         }
     }
+
+    /// <summary>More app settings for a fixture of another configuration (cookie mode, ...).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> ExtraEnvironment => [];
+
+    /// <summary>The local.settings.json <c>Host</c> section (Host.CORS, ...), as JSON.</summary>
+    protected virtual string LocalSettingsHost => "{}";
+
+    /// <summary>Runs after Azurite started and before the host starts (e.g. servers the settings name).</summary>
+    protected virtual Task BeforeHostStartAsync() => Task.CompletedTask;
 
     private async Task WaitForHealthAsync()
     {
@@ -134,7 +145,7 @@ public sealed class FunctionsAppFixture : IAsyncLifetime
         return (username, await LoginAsync(username));
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Client?.Dispose();
         if (Host is not null)

@@ -15,7 +15,7 @@ namespace JwtFunctions.Authentication;
 /// </summary>
 public sealed class BearerAuthenticationMiddleware(
     EndpointAccessResolver access,
-    BearerAuthenticator authenticator,
+    TokenSource tokenSource,
     ILogger<BearerAuthenticationMiddleware> logger) : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
@@ -29,12 +29,9 @@ public sealed class BearerAuthenticationMiddleware(
 
         var request = await context.GetHttpRequestDataAsync().ConfigureAwait(false)
             ?? throw new InvalidOperationException($"HTTP function {context.FunctionDefinition.Name} has no HttpRequestData.");
-        // The raw header as received: the validated TryGetValues would parse it into an
-        // AuthenticationHeaderValue and format it back (a second copy of the token per request).
-        // ExtractToken parses it itself, to RFC 6750 §2.1 ("Bearer" 1*SP b64token).
-        IEnumerable<string>? authorization = request.Headers.NonValidated.TryGetValues("Authorization", out var raw) ? raw : null;
+        // The Authorization header and/or the token cookie with its CSRF check (Jwt:TokenLocation).
         var kind = required == EndpointAccess.RefreshToken ? TokenKind.Refresh : TokenKind.Access;
-        var outcome = await authenticator.AuthenticateAsync(authorization, kind, context.CancellationToken).ConfigureAwait(false);
+        var outcome = await tokenSource.AuthenticateAsync(request, kind, context.CancellationToken).ConfigureAwait(false);
 
         if (outcome.Principal is { } principal)
         {
@@ -85,6 +82,8 @@ public static class BearerAuthenticationExtensions
     {
         services.TryAddSingleton<EndpointAccessResolver>();
         services.TryAddSingleton<BearerAuthenticator>();
+        services.TryAddSingleton<TokenSource>();
+        services.TryAddSingleton<JwtFunctions.Endpoints.TokenCookies>();
         return services;
     }
 }

@@ -19,10 +19,14 @@ public sealed record RefreshRequest([property: JsonPropertyName("refresh_token")
 /// <summary>Body of logout; empty means this session only.</summary>
 public sealed record LogoutRequest([property: JsonPropertyName("all")] bool All);
 
-/// <summary>RFC 6749 §5.1 access-token response, with the flask-jwt-extended tutorial's two token fields first.</summary>
+/// <summary>
+/// RFC 6749 §5.1 access-token response, with the flask-jwt-extended tutorial's two token fields
+/// first. With <c>Jwt:TokenLocation=cookies</c> the tokens travel only in HttpOnly cookies, so
+/// both token fields are left out (null) and no script can read them.
+/// </summary>
 public sealed record TokenResponse(
-    [property: JsonPropertyName("access_token")] string AccessToken,
-    [property: JsonPropertyName("refresh_token")] string RefreshToken,
+    [property: JsonPropertyName("access_token"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AccessToken,
+    [property: JsonPropertyName("refresh_token"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RefreshToken,
     [property: JsonPropertyName("token_type")] string TokenType,
     [property: JsonPropertyName("expires_in")] long ExpiresIn)
 {

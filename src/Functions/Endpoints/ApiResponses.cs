@@ -82,7 +82,8 @@ public static class ApiResponses
             "Too many password attempts; try again after the Retry-After delay", RetryAfterSeconds: (int)Math.Ceiling(retryAfter.TotalSeconds)));
 
     /// <summary>Tokens (RFC 6749 §5.1: no caching of responses that carry them), or the grant's failure.</summary>
-    public static async Task<HttpResponseData> GrantAsync(this HttpRequestData request, TokenGrant grant)
+    /// <remarks>With cookie mode on, the tokens also go out as cookies (<paramref name="cookies"/>), and with cookies only, not in the body.</remarks>
+    public static async Task<HttpResponseData> GrantAsync(this HttpRequestData request, TokenGrant grant, TokenCookies? cookies = null)
     {
         if (grant.Tokens is not { } tokens)
         {
@@ -95,12 +96,12 @@ public static class ApiResponses
             }).ConfigureAwait(false);
         }
 
+        var inBody = cookies is not { Enabled: true, InBody: false };
         return await request.JsonAsync(
             HttpStatusCode.OK,
-            new TokenResponse(tokens.AccessToken, tokens.RefreshToken, "Bearer", tokens.ExpiresIn),
+            new TokenResponse(inBody ? tokens.AccessToken : null, inBody ? tokens.RefreshToken : null, "Bearer", tokens.ExpiresIn),
             ApiJsonContext.Default.TokenResponse,
-            ("Cache-Control", "no-store"),
-            ("Pragma", "no-cache")).ConfigureAwait(false);
+            [("Cache-Control", "no-store"), ("Pragma", "no-cache"), .. cookies?.Issue(tokens.AccessToken, tokens.RefreshToken) ?? []]).ConfigureAwait(false);
     }
 }
 

@@ -9,7 +9,7 @@ using Microsoft.Azure.Functions.Worker.Http;
 namespace JwtFunctions.Endpoints;
 
 /// <summary><c>POST /api/v1.0/login</c>: username + password -> access and refresh token.</summary>
-public sealed class Login(AccountService accounts, LoginThrottle throttle)
+public sealed class Login(AccountService accounts, LoginThrottle throttle, TokenCookies? cookies = null)
 {
     [Function(nameof(Login))]
     [AnonymousFunction]
@@ -36,7 +36,7 @@ public sealed class Login(AccountService accounts, LoginThrottle throttle)
             return await request.ThrottledAsync(retryAfter);
         }
 
-        return await request.GrantAsync(await accounts.LoginAsync(body!.Username, body.Password, cancellationToken));
+        return await request.GrantAsync(await accounts.LoginAsync(body!.Username, body.Password, cancellationToken), cookies);
     }
 }
 
@@ -44,7 +44,7 @@ public sealed class Login(AccountService accounts, LoginThrottle throttle)
 /// <c>POST /api/v1.0/refresh</c>: a refresh token (as <c>Authorization: Bearer</c>, as in the flask-jwt-extended tutorial, or
 /// as JSON <c>{"refresh_token"}</c>) -> a new access token and a rotated refresh token.
 /// </summary>
-public sealed class Refresh(AccountService accounts, TokenService tokens)
+public sealed class Refresh(AccountService accounts, TokenService tokens, TokenCookies? cookies = null)
 {
     [Function(nameof(Refresh))]
     [AcceptsRefreshToken]
@@ -76,7 +76,7 @@ public sealed class Refresh(AccountService accounts, TokenService tokens)
             principal = validation.Principal!;
         }
 
-        return await request.GrantAsync(await accounts.RefreshAsync(principal, cancellationToken));
+        return await request.GrantAsync(await accounts.RefreshAsync(principal, cancellationToken), cookies);
     }
 }
 
@@ -84,7 +84,7 @@ public sealed class Refresh(AccountService accounts, TokenService tokens)
 /// <c>POST /api/v1.0/logout</c> with an access token: revokes this session's refresh tokens, or with
 /// <c>{"all": true}</c> every refresh token of the user. Answers 204.
 /// </summary>
-public sealed class Logout(AccountService accounts)
+public sealed class Logout(AccountService accounts, TokenCookies? cookies = null)
 {
     [Function(nameof(Logout))]
     public async Task<HttpResponseData> Run(
@@ -99,7 +99,13 @@ public sealed class Logout(AccountService accounts)
         }
 
         await accounts.LogoutAsync(context.GetRequiredTokenPrincipal(), body?.All == true, cancellationToken);
-        return request.CreateResponse(HttpStatusCode.NoContent);
+        var response = request.CreateResponse(HttpStatusCode.NoContent);
+        foreach (var (name, value) in cookies?.Clear() ?? [])
+        {
+            response.Headers.Add(name, value);
+        }
+
+        return response;
     }
 }
 

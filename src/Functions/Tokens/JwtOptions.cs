@@ -40,6 +40,50 @@ public sealed class JwtOptions
 
     /// <summary>Tolerance for clock differences when checking <c>exp</c> and <c>nbf</c>. Default 60 seconds, at most 5 minutes.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Where tokens travel (flask-jwt-extended's JWT_TOKEN_LOCATION): <c>headers</c> (default),
+    /// <c>cookies</c>, or both as <c>headers,cookies</c>. See <see cref="TokenLocations"/>.
+    /// </summary>
+    public string TokenLocation { get; set; } = TokenLocations.Headers;
+
+    /// <summary>The token and CSRF cookies' <c>SameSite</c> (RFC 6265bis §4.1.2.7): <c>Lax</c> (default) or <c>Strict</c>.</summary>
+    public string CookieSameSite { get; set; } = "Lax";
+}
+
+/// <summary>Parses <see cref="JwtOptions.TokenLocation"/>: a comma-separated set of <c>headers</c> and <c>cookies</c>.</summary>
+public static class TokenLocations
+{
+    public const string Headers = "headers";
+    public const string Cookies = "cookies";
+
+    public static bool TryParse(string? value, out bool headers, out bool cookies)
+    {
+        headers = cookies = false;
+        foreach (var part in (value ?? string.Empty).Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (part == Headers && !headers)
+            {
+                headers = true;
+            }
+            else if (part == Cookies && !cookies)
+            {
+                cookies = true;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        return headers || cookies;
+    }
+
+    /// <summary>Whether tokens are accepted from and issued as cookies.</summary>
+    public static bool UsesCookies(this JwtOptions options) => TryParse(options.TokenLocation, out _, out var cookies) && cookies;
+
+    /// <summary>Whether the <c>Authorization</c> header is read and tokens are returned in the body.</summary>
+    public static bool UsesHeaders(this JwtOptions options) => TryParse(options.TokenLocation, out var headers, out _) && headers;
 }
 
 /// <summary>Start-up checks of <see cref="JwtOptions"/>, each message saying how to fix it.</summary>
@@ -89,6 +133,16 @@ public sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
         if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > MaxClockSkew)
         {
             failures.Add("Jwt:ClockSkew must be between 00:00:00 and 00:05:00 (default 00:01:00).");
+        }
+
+        if (!TokenLocations.TryParse(options.TokenLocation, out _, out _))
+        {
+            failures.Add("Jwt:TokenLocation must be headers, cookies or headers,cookies (default headers), as flask-jwt-extended's JWT_TOKEN_LOCATION.");
+        }
+
+        if (options.CookieSameSite is not ("Lax" or "Strict"))
+        {
+            failures.Add("Jwt:CookieSameSite must be Lax or Strict, spelled exactly so (default Lax); None would send the token cookies on cross-site requests.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -22,6 +22,12 @@ public enum TokenFailure
     Revoked,
     Invalid,
 
+    /// <summary>A token from a cookie on an unsafe method without the <c>X-CSRF-TOKEN</c> header (double submit).</summary>
+    CsrfMissing,
+
+    /// <summary>A token from a cookie on an unsafe method whose <c>X-CSRF-TOKEN</c> differs from its <c>csrf</c> claim.</summary>
+    CsrfMismatch,
+
     /// <summary>No usable signing key: not the caller's fault, answered with 503.</summary>
     KeysUnavailable,
 
@@ -54,6 +60,8 @@ public static class TokenFailures
         TokenFailure.InvalidSubject => "The token's subject is invalid",
         TokenFailure.ForbiddenHeader => "The token's header is not accepted",
         TokenFailure.Revoked => "The token was revoked",
+        TokenFailure.CsrfMissing => "The X-CSRF-TOKEN header is missing",
+        TokenFailure.CsrfMismatch => "The X-CSRF-TOKEN header does not match the token",
         TokenFailure.KeysUnavailable or TokenFailure.RevocationListUnavailable => "Tokens cannot be checked right now",
         _ => "The token is invalid",
     };

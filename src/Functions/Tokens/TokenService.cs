@@ -26,6 +26,12 @@ public sealed class TokenService
     /// <summary>The user's token generation at issue time; "log out everywhere" and a password change raise it.</summary>
     public const string GenerationClaim = "gen";
 
+    /// <summary>
+    /// The double-submit CSRF value of a token that travels in a cookie (flask-jwt-extended's
+    /// <c>csrf</c> claim, a random UUID); its copy goes to the JavaScript-readable CSRF cookie.
+    /// </summary>
+    public const string CsrfClaim = "csrf";
+
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false, MaximumTokenSizeInBytes = MaxTokenLength };
     private readonly SigningKeyRing _ring;
     private readonly TimeProvider _time;
@@ -116,7 +122,10 @@ public sealed class TokenService
 
         // A token without gen is generation 0, the generation every user starts at.
         var generation = jwt.TryGetPayloadValue<long>(GenerationClaim, out var gen) ? gen : 0;
-        return TokenValidation.Success(new TokenPrincipal(subject, tokenId, sessionId, kind, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), generation));
+        return TokenValidation.Success(new TokenPrincipal(subject, tokenId, sessionId, kind, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), generation)
+        {
+            Csrf = StringClaim(jwt, CsrfClaim),
+        });
     }
 
     private IssuedToken Create(SigningKeySet keys, TokenKind kind, string subject, string sessionId, string tokenId, long generation, TimeSpan lifetime)
@@ -140,6 +149,10 @@ public sealed class TokenService
                 [GenerationClaim] = generation,
             },
         };
+        if (_options.UsesCookies())
+        {
+            descriptor.Claims[CsrfClaim] = Guid.NewGuid().ToString();
+        }
 
         // exp is written in whole seconds (RFC 7519 NumericDate); report what the token says.
         return new IssuedToken(_handler.CreateToken(descriptor), tokenId, DateTimeOffset.FromUnixTimeSeconds(expires.ToUnixTimeSeconds()));

@@ -42,7 +42,11 @@ public sealed record IssuedToken(string Value, string TokenId, DateTimeOffset Ex
 /// the token descends from (its <c>sid</c> claim), so logout can end exactly that session.
 /// <see cref="Generation"/> is the user's token generation when it was issued (its <c>gen</c> claim).
 /// </summary>
-public sealed record TokenPrincipal(string Subject, string TokenId, string SessionId, TokenKind Kind, DateTimeOffset ExpiresAt, long Generation = 0);
+public sealed record TokenPrincipal(string Subject, string TokenId, string SessionId, TokenKind Kind, DateTimeOffset ExpiresAt, long Generation = 0)
+{
+    /// <summary>The token's <c>csrf</c> claim (written only when tokens travel in cookies), or <c>null</c>.</summary>
+    public string? Csrf { get; init; }
+}
 
 /// <summary>The outcome of checking a token: a principal, or the one reason it was refused.</summary>
 public readonly record struct TokenValidation(TokenPrincipal? Principal, TokenFailure Failure)

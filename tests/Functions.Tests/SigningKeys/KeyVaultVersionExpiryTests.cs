@@ -70,10 +70,10 @@ public sealed class KeyVaultVersionExpiryTests(TestKeyVault vault, AzuriteFixtur
     private static string Credentials(string user) => $$"""{"username":"{{user}}","password":"{{Password}}"}""";
 
     private static async Task RegisterAsync(TestServices app, string user) =>
-        Assert.Equal(HttpStatusCode.Created, (await new Register(app.Accounts).Run(FakeHttpRequest.Json("POST", Credentials(user)), default)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await new Register(app.Accounts, app.Get<JwtFunctions.Accounts.LoginThrottle>()).Run(FakeHttpRequest.Json("POST", Credentials(user)), default)).StatusCode);
 
     private static Task<HttpResponseData> LoginAsync(TestServices app, string user) =>
-        new Login(app.Accounts).Run(FakeHttpRequest.Json("POST", Credentials(user)), default);
+        new Login(app.Accounts, app.Get<JwtFunctions.Accounts.LoginThrottle>()).Run(FakeHttpRequest.Json("POST", Credentials(user)), default);
 
     private static string KeyIdOf(HttpResponseData login)
     {

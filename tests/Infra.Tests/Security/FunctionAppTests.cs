@@ -54,11 +54,13 @@ public sealed class FunctionAppTests
     }
 
     [Fact]
-    public void CorsOriginsComeFromTheParameterWithCredentials()
+    public void CorsOriginsComeFromTheParameterAndCredentialsOnlyWhenAskedForWithAnOrigin()
     {
         var cors = Artifacts.CompiledTemplate.Objects().Single(o => o.Str("type") == "Microsoft.Web/sites").Node("properties.siteConfig.cors")!;
         Assert.Equal("[parameters('corsAllowedOrigins')]", cors.Str("allowedOrigins"));
-        Assert.Equal("[not(empty(parameters('corsAllowedOrigins')))]", cors.Str("supportCredentials"));
+        Assert.Equal("[and(parameters('corsSupportCredentials'), not(empty(parameters('corsAllowedOrigins'))))]", cors.Str("supportCredentials"));
+        Assert.False(Artifacts.CompiledTemplate.Node("parameters.corsSupportCredentials.defaultValue")!.GetValue<bool>(),
+            "Credentials are opt-in (cookie mode): Authorization-header clients need none.");
     }
 
     [Theory]

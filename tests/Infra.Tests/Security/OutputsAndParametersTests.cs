@@ -91,7 +91,7 @@ public sealed partial class OutputsAndParametersTests
     {
         var names = Artifacts.CompiledParameters["parameters"]!.AsObject().Select(p => p.Key).Order().ToArray();
         Assert.Equal(
-            ["corsAllowedOrigins", "deployerVaultAccess", "environmentName", "jwtAudience", "jwtIssuer", "keyVaultNameSalt", "location", "registrationEnabled", "signingAlgorithm", "signingKeySecretName", "vnetEnabled"],
+            ["corsAllowedOrigins", "corsSupportCredentials", "deployerVaultAccess", "environmentName", "jwtAudience", "jwtIssuer", "keyVaultNameSalt", "location", "registrationEnabled", "signingAlgorithm", "signingKeySecretName", "vnetEnabled"],
             names);
         foreach (var (name, parameter) in Artifacts.CompiledParameters["parameters"]!.AsObject())
         {
