@@ -24,6 +24,9 @@ public sealed class RefreshTokenStore
         _time = time;
     }
 
+    /// <summary>The table, for the cleanup.</summary>
+    internal ValueTask<TableClient> GetTableAsync(CancellationToken cancellationToken) => _table.GetAsync(cancellationToken);
+
     /// <summary>Starts a family with its first token, atomically.</summary>
     public async Task CreateFamilyAsync(string user, string familyId, string tokenId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
@@ -256,6 +259,9 @@ public sealed class RefreshFamilyEntity : ITableEntity
 public sealed class RefreshTokenEntity : ITableEntity
 {
     public const string RowPrefix = "t_";
+
+    /// <summary>The first row key after every <see cref="RowPrefix"/> key ('`' follows '_'): the exclusive end of a token range query.</summary>
+    public const string RowPrefixEnd = "t`";
 
     public string PartitionKey { get; set; } = string.Empty;
     public string RowKey { get; set; } = string.Empty;
