@@ -154,7 +154,10 @@ public sealed class CleanupService(
     }
 }
 
-/// <summary>Rows one run deleted, by kind; <see cref="BudgetExhausted"/> when it stopped at the budget.</summary>
+/// <summary>
+/// Rows one run deleted, by kind (a row another instance deleted at the same moment may be counted
+/// by both); <see cref="BudgetExhausted"/> when it stopped at the budget.
+/// </summary>
 public sealed record CleanupResult(int RevokedIds, int Generations, int RefreshTokens, int Families, int Lockouts, bool BudgetExhausted);
 
 internal static partial class CleanupLog
