@@ -91,9 +91,10 @@ public sealed class RefreshTokenStore
                 cancellationToken).ConfigureAwait(false);
             return RotationResult.Rotated;
         }
-        catch (RequestFailedException ex) when (ex.Status is 412 or 409)
+        catch (RequestFailedException ex) when (ex.Status is 412 or 409 or 404)
         {
-            // The family or the token changed since they were read: see what happened.
+            // The family or the token changed since they were read, or the cleanup deleted a row
+            // whose last valid instant passed meanwhile (404): see what happened.
             (family, token) = await ReadAsync(table, user, familyId, tokenId, cancellationToken).ConfigureAwait(false);
             if (family is null || family.Revoked)
             {
