@@ -149,16 +149,45 @@ public sealed class RefreshTokenStore
             batch.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, Revocation(user, family.RowKey, reason), ETag.All));
             if (batch.Count == MaxTransactionSize)
             {
-                await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
-                revoked += batch.Count;
+                revoked += await SubmitRevocationsAsync(table, batch, cancellationToken).ConfigureAwait(false);
                 batch.Clear();
             }
         }
 
         if (batch.Count > 0)
         {
+            revoked += await SubmitRevocationsAsync(table, batch, cancellationToken).ConfigureAwait(false);
+        }
+
+        return revoked;
+    }
+
+    /// <summary>
+    /// One transaction; if a family in it is gone (the cleanup deleted it after its absolute
+    /// lifetime, between the query and this write), the rest one by one, the missing ones skipped.
+    /// </summary>
+    private static async Task<int> SubmitRevocationsAsync(TableClient table, List<TableTransactionAction> batch, CancellationToken cancellationToken)
+    {
+        try
+        {
             await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
-            revoked += batch.Count;
+            return batch.Count;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+
+        var revoked = 0;
+        foreach (var action in batch)
+        {
+            try
+            {
+                await table.UpdateEntityAsync(action.Entity, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                revoked++;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+            }
         }
 
         return revoked;

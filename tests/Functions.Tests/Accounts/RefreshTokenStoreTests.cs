@@ -128,6 +128,24 @@ public sealed class RefreshTokenStoreTests
     }
 
     [Fact]
+    public async Task LoggingOutEverywhereSkipsASessionTheCleanupDeletedMeanwhile()
+    {
+        await _store.CreateFamilyAsync("kate", "old", "t1", Expiry, default);
+        await _store.CreateFamilyAsync("kate", "new", "t2", Expiry, default);
+
+        // The old session is past its absolute lifetime; the cleanup deletes its family between
+        // the query that found it and the revocation's transaction.
+        var table = _azurite.CreateServiceClient().GetTableClient(_storage.Options.RefreshTokensTable);
+        var cleanup = new BeforeBatch(async () => await table.DeleteEntityAsync("kate", RefreshFamilyEntity.RowKeyFor("old")));
+        var racing = _storage.RefreshTokens(policy: cleanup);
+
+        Assert.Equal(1, await racing.RevokeAllAsync("kate", RevocationReasons.LogoutEverywhere, default));
+        Assert.True(cleanup.Ran);
+        Assert.True((await _store.FindFamilyAsync("kate", "new", default))!.Revoked);
+        Assert.Null(await _store.FindFamilyAsync("kate", "old", default));
+    }
+
+    [Fact]
     public async Task ASessionCannotBeRefreshedPastItsAbsoluteLifetime()
     {
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
