@@ -62,9 +62,10 @@ public sealed class RevocationStore
 
                 return;
             }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
             {
-                // Someone published at the same time; read again and keep the larger.
+                // Someone published at the same time, or the cleanup deleted the expired row
+                // read (404); read again and keep the larger.
             }
         }
     }

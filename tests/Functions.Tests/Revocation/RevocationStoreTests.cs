@@ -11,15 +11,18 @@ namespace JwtFunctions.Tests.Revocation;
 public sealed class RevocationStoreTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 1, 16, 30, 0, TimeSpan.Zero);
+    private readonly AzuriteFixture _azurite;
+    private readonly StorageOptions _options;
     private readonly TableClient _table;
     private readonly RevocationStore _store;
 
     public RevocationStoreTests(AzuriteFixture azurite)
     {
-        var options = new StorageOptions { RevocationsTable = "Revoked" + Guid.NewGuid().ToString("N")[..10] };
+        _azurite = azurite;
+        _options = new StorageOptions { RevocationsTable = "Revoked" + Guid.NewGuid().ToString("N")[..10] };
         var service = azurite.CreateServiceClient();
-        _table = service.GetTableClient(options.RevocationsTable);
-        _store = new RevocationStore(service, Options.Create(options));
+        _table = service.GetTableClient(_options.RevocationsTable);
+        _store = new RevocationStore(service, Options.Create(_options));
     }
 
     [Fact]
@@ -76,6 +79,40 @@ public sealed class RevocationStoreTests
         var later = await _store.LoadAsync(Now.AddMinutes(6), default);
         Assert.Empty(later.TokenIds);
         Assert.Empty(later.SessionIds);
+    }
+
+    [Fact]
+    public async Task AGenerationIsPublishedWhenTheCleanupDeletesTheExpiredRowItReplaces()
+    {
+        await _store.PublishGenerationAsync("alice", 1, Now.AddMinutes(-1), default);
+
+        // The cleanup deletes the expired row between the publication's read and its write.
+        var cleanup = new BeforeUpdate(() => _table.DeleteEntityAsync("gen", "alice"));
+        var racing = new RevocationStore(_azurite.CreateServiceClient(cleanup), Options.Create(_options));
+        await racing.PublishGenerationAsync("alice", 2, Now.AddMinutes(20), default);
+
+        Assert.True(cleanup.Ran);
+        Assert.Equal(2, (await _store.LoadAsync(Now, default)).Generations["alice"]);
+    }
+
+    /// <summary>Runs an action once, just before the first conditional update (PUT or MERGE with If-Match) is sent.</summary>
+    private sealed class BeforeUpdate(Func<Task> action) : Azure.Core.Pipeline.HttpPipelinePolicy
+    {
+        public bool Ran { get; private set; }
+
+        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline) =>
+            ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            if (!Ran && message.Request.Headers.TryGetValue("If-Match", out _))
+            {
+                Ran = true;
+                await action();
+            }
+
+            await ProcessNextAsync(message, pipeline);
+        }
     }
 
     /// <summary>The one row of the id, whichever partition and row key the layout gives it.</summary>
