@@ -294,6 +294,8 @@ var appSettings = {
   Jwt__Issuer: effectiveJwtIssuer
   Jwt__Audience: jwtAudience
   Accounts__RegistrationEnabled: registrationEnabled ? 'true' : 'false'
+  // The Cleanup timer's schedule (the function's %Cleanup:Schedule%): every 10 minutes.
+  Cleanup__Schedule: '0 */10 * * * *'
   // The host refuses larger bodies before buffering them (the app checks 16 KiB after that).
   FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(requestBodySizeLimitBytes)
   // No default landing page at the site root.

@@ -10,6 +10,7 @@ using JwtFunctions.Benchmarks;
 //   JwtFunctions.Benchmarks --alloc-breakdown            bytes per validation, layer by layer
 //   JwtFunctions.Benchmarks --hashing-proof              Argon2id vs PBKDF2: process CPU per hash and per login, peak memory of concurrent logins
 //   JwtFunctions.Benchmarks --login-timing [N]           medians of wrong password, unknown username, locked account (N rounds)
+//   JwtFunctions.Benchmarks --revocation-reload [H] [L]  one revocation reload with H historical and L live rows, f6b220e's layout vs expiry buckets
 if (args.Length > 0 && args[0] == "--storage-proof")
 {
     var n = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;
@@ -24,6 +25,13 @@ if (args.Length > 0 && args[0] == "--hashing-proof")
 if (args.Length > 0 && args[0] == "--login-timing")
 {
     return await LoginTimingProof.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40);
+}
+
+if (args.Length > 0 && args[0] == "--revocation-reload")
+{
+    var historical = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000;
+    var live = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1_000;
+    return await RevocationReloadProof.RunAsync(historical, live);
 }
 
 if (args.Length > 0 && args[0] == "--alloc-breakdown")

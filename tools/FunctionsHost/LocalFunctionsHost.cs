@@ -75,6 +75,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _frontDoor;
     private HttpForwarding? _forwarding;
+    private TimerTriggers? _timers;
     private int _disposed;
 
     private LocalFunctionsHost(Action<LogLevel, string> log, WebApplication grpcServer, WorkerChannel channel, WatchedProcess worker)
@@ -91,6 +92,9 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
 
     /// <summary>The HTTP-triggered functions and their routes.</summary>
     public IReadOnlyList<HttpFunctionInfo> Functions { get; private set; } = [];
+
+    /// <summary>The timer-triggered functions and their schedules.</summary>
+    public IReadOnlyList<TimerFunctionInfo> TimerFunctions { get; private set; } = [];
 
     public string RoutePrefix { get; private set; } = "api";
 
@@ -238,6 +242,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         }
 
         var functions = new List<HttpFunctionInfo>();
+        var timers = new List<TimerFunctionInfo>();
         foreach (var (request, responseTask) in loads)
         {
             var response = (await WaitForWorkerAsync(responseTask, "answer FunctionLoadRequest", cancellation).ConfigureAwait(false)).FunctionLoadResponse;
@@ -251,9 +256,13 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             {
                 functions.Add(http);
             }
-            else
+            else if (TryGetTimerFunction(request.Metadata, app, options) is { } timer)
             {
-                _log(LogLevel.Warning, $"Function '{request.Metadata.Name}' has a '{FunctionIndex.GetTriggerType(request.Metadata)}' trigger, which this local host does not run; only HTTP triggers are served.");
+                timers.Add(timer);
+            }
+            else if (!string.Equals(FunctionIndex.GetTriggerType(request.Metadata), "timerTrigger", StringComparison.OrdinalIgnoreCase))
+            {
+                _log(LogLevel.Warning, $"Function '{request.Metadata.Name}' has a '{FunctionIndex.GetTriggerType(request.Metadata)}' trigger, which this local host does not run; only HTTP and timer triggers are run.");
             }
         }
 
@@ -281,7 +290,50 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         await _frontDoor.StartAsync(cancellation).ConfigureAwait(false);
         var address = new Uri(ListeningAddress(_frontDoor));
         BaseAddress = new Uri($"http://127.0.0.1:{address.Port}/");
+        // 6. Timers start once the host is listening, as the Functions host starts its listeners.
+        TimerFunctions = timers;
+        _timers = new TimerTriggers(_channel, _log);
+        _timers.Start(timers);
         _log(LogLevel.Information, $"Worker ready in {StartupDuration.TotalMilliseconds:0} ms (process start to functions loaded; worker pid {WorkerProcessId}, watchdog pid {WatchdogProcessId}); listening on {BaseAddress}");
+    }
+
+    /// <summary>
+    /// The timer function of <paramref name="metadata"/>, or null. A schedule that does not
+    /// resolve or parse fails that function only (logged), as a binding error does in the host.
+    /// </summary>
+    private TimerFunctionInfo? TryGetTimerFunction(RpcFunctionMetadata metadata, FunctionAppSettings app, LocalFunctionsHostOptions options)
+    {
+        try
+        {
+            return TimerTriggers.GetTimerFunction(metadata, name => AppSetting(app, options, name));
+        }
+        catch (FormatException e)
+        {
+            _log(LogLevel.Error, $"The '{metadata.Name}' function is in error: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// An app setting as the host's configuration has it: the caller's variables, then
+    /// local.settings.json Values, then this process's environment; names are case-insensitive
+    /// and <c>:</c> is <c>__</c> (Section:Key is the setting Section__Key).
+    /// </summary>
+    private static string? AppSetting(FunctionAppSettings app, LocalFunctionsHostOptions options, string name)
+    {
+        foreach (var candidate in new[] { name, name.Replace(":", "__", StringComparison.Ordinal) })
+        {
+            var value = Find(options.Environment, candidate) ?? Find(app.LocalSettingsValues, candidate) ?? System.Environment.GetEnvironmentVariable(candidate);
+            if (value is not null)
+            {
+                return value;
+            }
+        }
+
+        return null;
+
+        static string? Find(IEnumerable<KeyValuePair<string, string>>? settings, string key) =>
+            settings?.FirstOrDefault(pair => string.Equals(pair.Key, key, StringComparison.OrdinalIgnoreCase)).Value;
     }
 
     private async Task<T> WaitForWorkerAsync<T>(Task<T> step, string what, CancellationToken cancellation)
@@ -416,6 +468,11 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         if (_frontDoor is not null)
         {
             await StopQuietlyAsync(_frontDoor, stopTimeout.Token).ConfigureAwait(false);
+        }
+
+        if (_timers is not null)
+        {
+            await _timers.DisposeAsync().ConfigureAwait(false);
         }
 
         // WorkerTerminate lets the worker shut down by itself; then its stream ends.

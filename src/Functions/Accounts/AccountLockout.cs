@@ -161,6 +161,18 @@ public sealed class AccountLockout(UserStore users, IOptions<AccountOptions> opt
         return lockout;
     }
 
+    /// <summary>
+    /// Whether the row holds nothing <see cref="Current"/> would keep at <paramref name="now"/> or
+    /// later: no lock in force, no failure inside its window, no reservation younger than
+    /// <see cref="ReservationLifetime"/>, no lock-out the doubling still remembers. Such a row
+    /// means the same as no row, so the cleanup may delete it.
+    /// </summary>
+    public static bool IsSpent(LockoutEntity lockout, DateTimeOffset now, AccountOptions settings) =>
+        (lockout.LockedUntil is not { } until || until <= now)
+        && (lockout.Failures == 0 || now - lockout.WindowStart > settings.LockoutWindow)
+        && (lockout.InFlight == 0 || now - lockout.InFlightSince > ReservationLifetime)
+        && (lockout.Lockouts == 0 || lockout.LastLockedAt is not { } last || now - last > EscalationMemory);
+
     private static Task Backoff(int attempt, CancellationToken cancellationToken) =>
         // Another writer changed the row at the same moment: read again and apply on top of it.
         Task.Delay(Random.Shared.Next(1, 10 + attempt * 5), cancellationToken);

@@ -24,6 +24,9 @@ public sealed class RefreshTokenStore
         _time = time;
     }
 
+    /// <summary>The table, for the cleanup.</summary>
+    internal ValueTask<TableClient> GetTableAsync(CancellationToken cancellationToken) => _table.GetAsync(cancellationToken);
+
     /// <summary>Starts a family with its first token, atomically.</summary>
     public async Task CreateFamilyAsync(string user, string familyId, string tokenId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
@@ -88,9 +91,10 @@ public sealed class RefreshTokenStore
                 cancellationToken).ConfigureAwait(false);
             return RotationResult.Rotated;
         }
-        catch (RequestFailedException ex) when (ex.Status is 412 or 409)
+        catch (RequestFailedException ex) when (ex.Status is 412 or 409 or 404)
         {
-            // The family or the token changed since they were read: see what happened.
+            // The family or the token changed since they were read, or the cleanup deleted a row
+            // whose last valid instant passed meanwhile (404): see what happened.
             (family, token) = await ReadAsync(table, user, familyId, tokenId, cancellationToken).ConfigureAwait(false);
             if (family is null || family.Revoked)
             {
@@ -145,16 +149,45 @@ public sealed class RefreshTokenStore
             batch.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, Revocation(user, family.RowKey, reason), ETag.All));
             if (batch.Count == MaxTransactionSize)
             {
-                await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
-                revoked += batch.Count;
+                revoked += await SubmitRevocationsAsync(table, batch, cancellationToken).ConfigureAwait(false);
                 batch.Clear();
             }
         }
 
         if (batch.Count > 0)
         {
+            revoked += await SubmitRevocationsAsync(table, batch, cancellationToken).ConfigureAwait(false);
+        }
+
+        return revoked;
+    }
+
+    /// <summary>
+    /// One transaction; if a family in it is gone (the cleanup deleted it after its absolute
+    /// lifetime, between the query and this write), the rest one by one, the missing ones skipped.
+    /// </summary>
+    private static async Task<int> SubmitRevocationsAsync(TableClient table, List<TableTransactionAction> batch, CancellationToken cancellationToken)
+    {
+        try
+        {
             await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
-            revoked += batch.Count;
+            return batch.Count;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+
+        var revoked = 0;
+        foreach (var action in batch)
+        {
+            try
+            {
+                await table.UpdateEntityAsync(action.Entity, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                revoked++;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+            }
         }
 
         return revoked;
@@ -256,6 +289,9 @@ public sealed class RefreshFamilyEntity : ITableEntity
 public sealed class RefreshTokenEntity : ITableEntity
 {
     public const string RowPrefix = "t_";
+
+    /// <summary>The first row key after every <see cref="RowPrefix"/> key ('`' follows '_'): the exclusive end of a token range query.</summary>
+    public const string RowPrefixEnd = "t`";
 
     public string PartitionKey { get; set; } = string.Empty;
     public string RowKey { get; set; } = string.Empty;

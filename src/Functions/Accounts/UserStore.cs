@@ -15,6 +15,9 @@ public sealed class UserStore
         _table = new ProvisionedTable(service.GetTableClient(options.Value.UsersTable));
     }
 
+    /// <summary>The table, for the cleanup.</summary>
+    internal ValueTask<TableClient> GetTableAsync(CancellationToken cancellationToken) => _table.GetAsync(cancellationToken);
+
     public async Task<UserEntity?> FindAsync(string normalizedUsername, CancellationToken cancellationToken)
     {
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
@@ -114,7 +117,10 @@ public sealed class UserStore
     /// <summary>A row key no entity ever has (see <see cref="MatchLockoutRoundTripsAsync"/>).</summary>
     private const string NeverWrittenRow = "lockout-none";
 
-    /// <summary>Adds or replaces the lock-out row if unchanged since read (ETag); <c>false</c> when another writer won.</summary>
+    /// <summary>
+    /// Adds or replaces the lock-out row if unchanged since read (ETag); <c>false</c> when another
+    /// writer won, or the cleanup deleted the row since it was read (404): read it again.
+    /// </summary>
     public async Task<bool> TrySaveLockoutAsync(LockoutEntity lockout, CancellationToken cancellationToken)
     {
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
@@ -131,7 +137,7 @@ public sealed class UserStore
 
             return true;
         }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
         {
             return false;
         }

@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Identity;
 using JwtFunctions.Accounts;
 using JwtFunctions.Authentication;
+using JwtFunctions.Cleanup;
 using JwtFunctions.Endpoints;
 using JwtFunctions.Revocation;
 using JwtFunctions.SigningKeys;
@@ -32,6 +33,7 @@ public static class JwtFunctionsServiceCollectionExtensions
             .AddTableStorage()
             .AddRevocation()
             .AddAccounts()
+            .AddCleanup()
             .AddHealthProbe()
             .AddBearerAuthentication();
 }

@@ -6,10 +6,19 @@ using Microsoft.Extensions.Options;
 
 namespace JwtFunctions.Revocation;
 
-/// <summary>Revoked access tokens and raised token generations, read in full by every instance's revocation list.</summary>
+/// <summary>
+/// Revoked access tokens, ended sessions and raised token generations, read by every instance's
+/// revocation list. Revoked ids are partitioned by the hour their entry expires in
+/// (<see cref="RevokedIdEntity.BucketFor"/>), so a reload reads only the buckets that have not
+/// ended yet, however much history the table holds; <see cref="Cleanup.CleanupService"/> deletes
+/// the ended buckets.
+/// </summary>
 public sealed class RevocationStore
 {
     private readonly ProvisionedTable _table;
+
+    /// <summary>The table, for the cleanup.</summary>
+    internal ValueTask<TableClient> GetTableAsync(CancellationToken cancellationToken) => _table.GetAsync(cancellationToken);
 
     public RevocationStore(TableServiceClient service, IOptions<StorageOptions> options)
     {
@@ -18,16 +27,17 @@ public sealed class RevocationStore
 
     /// <summary>Refuses one access token (its <c>jti</c>) until <paramref name="keepUntil"/>.</summary>
     public Task AddRevokedTokenAsync(string tokenId, string subject, DateTimeOffset keepUntil, CancellationToken cancellationToken) =>
-        AddRevokedIdAsync(RevokedIdEntity.TokenPartition, tokenId, subject, keepUntil, cancellationToken);
+        AddRevokedIdAsync(RevokedIdEntity.TokenRowPrefix, tokenId, subject, keepUntil, cancellationToken);
 
     /// <summary>Ends every access token of one session (its <c>sid</c>) until <paramref name="keepUntil"/>.</summary>
     public Task AddRevokedSessionAsync(string sessionId, string subject, DateTimeOffset keepUntil, CancellationToken cancellationToken) =>
-        AddRevokedIdAsync(RevokedIdEntity.SessionPartition, sessionId, subject, keepUntil, cancellationToken);
+        AddRevokedIdAsync(RevokedIdEntity.SessionRowPrefix, sessionId, subject, keepUntil, cancellationToken);
 
-    private async Task AddRevokedIdAsync(string partition, string id, string subject, DateTimeOffset keepUntil, CancellationToken cancellationToken)
+    private async Task AddRevokedIdAsync(string rowPrefix, string id, string subject, DateTimeOffset keepUntil, CancellationToken cancellationToken)
     {
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
-        await table.UpsertEntityAsync(new RevokedIdEntity { PartitionKey = partition, RowKey = id, Subject = subject, ExpiresAt = keepUntil }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        var entity = new RevokedIdEntity { PartitionKey = RevokedIdEntity.BucketFor(keepUntil), RowKey = rowPrefix + id, Subject = subject, ExpiresAt = keepUntil };
+        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Publishes a generation; never lowers one already published.</summary>
@@ -52,19 +62,43 @@ public sealed class RevocationStore
 
                 return;
             }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
             {
-                // Someone published at the same time; read again and keep the larger.
+                // Someone published at the same time, or the cleanup deleted the expired row
+                // read (404); read again and keep the larger.
             }
         }
     }
 
-    /// <summary>Everything still in force at <paramref name="now"/>.</summary>
+    /// <summary>
+    /// Everything still in force at <paramref name="now"/>: the revoked ids of the current and later
+    /// expiry buckets (earlier buckets ended before <paramref name="now"/> and are never read), what
+    /// remains in the two partitions of the layout before buckets, and the raised generations.
+    /// </summary>
     public async Task<RevocationSet> LoadAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
-        var revoked = await LoadIdsAsync(table, RevokedIdEntity.TokenPartition, now, cancellationToken).ConfigureAwait(false);
-        var sessions = await LoadIdsAsync(table, RevokedIdEntity.SessionPartition, now, cancellationToken).ConfigureAwait(false);
+        var revoked = new HashSet<string>(StringComparer.Ordinal);
+        var sessions = new HashSet<string>(StringComparer.Ordinal);
+        var live = TableClient.CreateQueryFilter(
+            $"PartitionKey ge {RevokedIdEntity.BucketFor(now)} and PartitionKey lt {RevokedIdEntity.BucketPrefixEnd} and ExpiresAt ge {now}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(live, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (entity.RowKey.StartsWith(RevokedIdEntity.TokenRowPrefix, StringComparison.Ordinal))
+            {
+                revoked.Add(entity.RowKey[RevokedIdEntity.TokenRowPrefix.Length..]);
+            }
+            else if (entity.RowKey.StartsWith(RevokedIdEntity.SessionRowPrefix, StringComparison.Ordinal))
+            {
+                sessions.Add(entity.RowKey[RevokedIdEntity.SessionRowPrefix.Length..]);
+            }
+        }
+
+        // Rows written before the expiry buckets (partitions "jti" and "sid", RowKey the bare id)
+        // stay in force until they expire; the cleanup deletes them then, and these two reads
+        // become reads of empty partitions.
+        await LoadLegacyIdsAsync(table, RevokedIdEntity.LegacyTokenPartition, now, revoked, cancellationToken).ConfigureAwait(false);
+        await LoadLegacyIdsAsync(table, RevokedIdEntity.LegacySessionPartition, now, sessions, cancellationToken).ConfigureAwait(false);
 
         var generations = new Dictionary<string, long>(StringComparer.Ordinal);
         await foreach (var entity in table.QueryAsync<TokenGenerationEntity>(
@@ -77,17 +111,14 @@ public sealed class RevocationStore
         return new RevocationSet(revoked, sessions, generations);
     }
 
-    private static async Task<HashSet<string>> LoadIdsAsync(TableClient table, string partition, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task LoadLegacyIdsAsync(TableClient table, string partition, DateTimeOffset now, HashSet<string> ids, CancellationToken cancellationToken)
     {
-        var ids = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var entity in table.QueryAsync<TableEntity>(
             TableClient.CreateQueryFilter($"PartitionKey eq {partition} and ExpiresAt ge {now}"),
             select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             ids.Add(entity.RowKey);
         }
-
-        return ids;
     }
 }
 
@@ -111,18 +142,33 @@ public static class RevocationReasons
 }
 
 /// <summary>
-/// A revoked id, in force until <see cref="ExpiresAt"/>. Partition <c>jti</c>: one access token, kept
-/// until the last instant any validator would accept it (its <c>exp</c> plus the clock skew).
-/// Partition <c>sid</c>: an ended session (RFC 7009 §2.1: revoking a refresh token may also revoke
+/// A revoked id, in force until <see cref="ExpiresAt"/>. RowKey <c>jti_{id}</c>: one access token,
+/// kept until the last instant any validator would accept it (its <c>exp</c> plus the clock skew).
+/// RowKey <c>sid_{id}</c>: an ended session (RFC 7009 §2.1: revoking a refresh token may also revoke
 /// the access tokens of the same grant), kept until the last access token the session can have
-/// been issued has expired, skew included.
+/// been issued has expired, skew included. PartitionKey: the UTC hour <see cref="ExpiresAt"/> falls
+/// in (<see cref="BucketFor"/>), so every row of a bucket that began before the current hour's has
+/// expired.
 /// </summary>
 public sealed class RevokedIdEntity : ITableEntity
 {
-    public const string TokenPartition = "jti";
-    public const string SessionPartition = "sid";
+    public const string TokenRowPrefix = "jti_";
+    public const string SessionRowPrefix = "sid_";
 
-    public string PartitionKey { get; set; } = TokenPartition;
+    /// <summary>Every bucket's PartitionKey starts with this.</summary>
+    public const string BucketPrefix = "exp-";
+
+    /// <summary>The first key after every <see cref="BucketPrefix"/> key ('.' follows '-'): the exclusive end of a bucket range query.</summary>
+    public const string BucketPrefixEnd = "exp.";
+
+    /// <summary>Partitions of the layout before expiry buckets (RowKey the bare id); read and cleaned until empty.</summary>
+    public const string LegacyTokenPartition = "jti";
+    public const string LegacySessionPartition = "sid";
+
+    /// <summary>The width of one expiry bucket.</summary>
+    public static readonly TimeSpan BucketWidth = TimeSpan.FromHours(1);
+
+    public string PartitionKey { get; set; } = string.Empty;
     public string RowKey { get; set; } = string.Empty;
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
@@ -130,6 +176,13 @@ public sealed class RevokedIdEntity : ITableEntity
     public string Subject { get; set; } = string.Empty;
 
     public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>
+    /// The bucket an entry in force until <paramref name="expiresAt"/> lives in: <c>exp-yyyyMMddHH</c>
+    /// of its UTC hour. The keys sort as the hours do, so "this hour's bucket or later" is one range.
+    /// </summary>
+    public static string BucketFor(DateTimeOffset expiresAt) =>
+        BucketPrefix + expiresAt.UtcDateTime.ToString("yyyyMMddHH", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>

@@ -162,6 +162,12 @@ public sealed class HostFidelityTests : IDisposable
             return;
         }
 
+        if ((string?)row["host"] == "schedule")
+        {
+            ScheduleIsReadAsTheHostReadsIt(row["schedule"]!.AsObject(), expect);
+            return;
+        }
+
         var request = row["request"]!.AsObject();
         var host = _hosts.Hosts[(string)row["host"]!];
         var headers = new List<KeyValuePair<string, string>>();
@@ -234,6 +240,23 @@ public sealed class HostFidelityTests : IDisposable
                 Assert.False(JsonNode.DeepEquals(value, actual), $"echo {path}: must not be {value?.ToJsonString()}");
             }
         }
+    }
+
+    /// <summary>A timer trigger's schedule, as the local host reads it when it loads the function.</summary>
+    private static void ScheduleIsReadAsTheHostReadsIt(JsonObject schedule, JsonObject expect)
+    {
+        var settings = schedule["settings"]?.AsObject().ToDictionary(p => p.Key, p => (string?)p.Value) ?? [];
+        string? Setting(string name) => settings.TryGetValue(name, out var value) ? value : null;
+        var expression = (string)schedule["expression"]!;
+        if (expect["error"] is { } error)
+        {
+            Assert.Equal((string)error!, Assert.Throws<FormatException>(() => TimerSchedule.Parse(expression, Setting)).Message);
+            return;
+        }
+
+        var from = DateTime.Parse((string)schedule["from"]!, System.Globalization.CultureInfo.InvariantCulture);
+        var next = DateTime.Parse((string)expect["next"]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(next, TimerSchedule.Parse(expression, Setting).GetNextOccurrence(from));
     }
 
     [Fact]

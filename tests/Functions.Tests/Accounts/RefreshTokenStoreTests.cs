@@ -11,11 +11,13 @@ public sealed class RefreshTokenStoreTests
 {
     private static readonly DateTimeOffset Expiry = DateTimeOffset.UtcNow.AddDays(30);
     private static readonly TimeSpan MaxSession = TimeSpan.FromDays(30);
+    private readonly AzuriteFixture _azurite;
     private readonly TestStorage _storage;
     private readonly RefreshTokenStore _store;
 
     public RefreshTokenStoreTests(AzuriteFixture azurite)
     {
+        _azurite = azurite;
         _storage = new TestStorage(azurite);
         _store = _storage.RefreshTokens();
     }
@@ -107,6 +109,40 @@ public sealed class RefreshTokenStoreTests
         Assert.Equal(RevocationReasons.Reuse, family.RevokedReason);
         Assert.Null(await _store.FindTokenAsync("ivy", "mine", default));
         Assert.Equal(RotationResult.FamilyRevoked, await _store.RotateAsync("ivy", "fam", "other", "after", Expiry, MaxSession, default));
+    }
+
+    [Fact]
+    public async Task ATokenDeletedByTheCleanupWhileItsRefreshIsBeingWrittenIssuesNothing()
+    {
+        await _store.CreateFamilyAsync("jack", "fam", "t1", Expiry, default);
+
+        // The token's last valid instant passes between the refresh's read and its transaction,
+        // and the cleanup deletes the row.
+        var table = _azurite.CreateServiceClient().GetTableClient(_storage.Options.RefreshTokensTable);
+        var cleanup = new BeforeBatch(async () => await table.DeleteEntityAsync("jack", RefreshTokenEntity.RowKeyFor("t1")));
+        var racing = _storage.RefreshTokens(policy: cleanup);
+
+        Assert.Equal(RotationResult.LostRace, await racing.RotateAsync("jack", "fam", "t1", "t2", Expiry, MaxSession, default));
+        Assert.True(cleanup.Ran);
+        Assert.Null(await _store.FindTokenAsync("jack", "t2", default));
+    }
+
+    [Fact]
+    public async Task LoggingOutEverywhereSkipsASessionTheCleanupDeletedMeanwhile()
+    {
+        await _store.CreateFamilyAsync("kate", "old", "t1", Expiry, default);
+        await _store.CreateFamilyAsync("kate", "new", "t2", Expiry, default);
+
+        // The old session is past its absolute lifetime; the cleanup deletes its family between
+        // the query that found it and the revocation's transaction.
+        var table = _azurite.CreateServiceClient().GetTableClient(_storage.Options.RefreshTokensTable);
+        var cleanup = new BeforeBatch(async () => await table.DeleteEntityAsync("kate", RefreshFamilyEntity.RowKeyFor("old")));
+        var racing = _storage.RefreshTokens(policy: cleanup);
+
+        Assert.Equal(1, await racing.RevokeAllAsync("kate", RevocationReasons.LogoutEverywhere, default));
+        Assert.True(cleanup.Ran);
+        Assert.True((await _store.FindFamilyAsync("kate", "new", default))!.Revoked);
+        Assert.Null(await _store.FindFamilyAsync("kate", "old", default));
     }
 
     [Fact]

@@ -4,9 +4,18 @@ using JwtFunctions.Tests.Infrastructure;
 namespace JwtFunctions.Tests.Accounts;
 
 [Collection(AzuriteCollection.Name)]
-public sealed class UserStoreTests(AzuriteFixture azurite)
+public sealed class UserStoreTests
 {
-    private readonly UserStore _users = new TestStorage(azurite).Users();
+    private readonly AzuriteFixture _azurite;
+    private readonly TestStorage _storage;
+    private readonly UserStore _users;
+
+    public UserStoreTests(AzuriteFixture azurite)
+    {
+        _azurite = azurite;
+        _storage = new TestStorage(azurite);
+        _users = _storage.Users();
+    }
 
     [Fact]
     public async Task CreatedUserIsFoundByItsKey()
@@ -34,6 +43,20 @@ public sealed class UserStoreTests(AzuriteFixture azurite)
         var attempts = Enumerable.Range(0, 10).Select(i => _users.TryCreateAsync(new UserEntity { PartitionKey = "carol", PasswordHash = i.ToString() }, default));
         var results = await Task.WhenAll(attempts);
         Assert.Equal(1, results.Count(created => created));
+    }
+
+    [Fact]
+    public async Task SavingALockoutRowDeletedSinceItWasReadIsALostRaceNotAnError()
+    {
+        Assert.True(await _users.TrySaveLockoutAsync(new LockoutEntity { PartitionKey = "dave", Failures = 1, WindowStart = DateTimeOffset.UtcNow }, default));
+        var read = (await _users.FindLockoutAsync("dave", default))!;
+        // What the cleanup does to a spent row, between this login's read and its write.
+        var table = _azurite.CreateServiceClient().GetTableClient(_storage.Options.UsersTable);
+        await table.DeleteEntityAsync("dave", LockoutEntity.Row, read.ETag);
+
+        read.Failures = 2;
+        Assert.False(await _users.TrySaveLockoutAsync(read, default));
+        Assert.Null(await _users.FindLockoutAsync("dave", default));
     }
 
     [Fact]

@@ -25,6 +25,9 @@ public sealed class AppSettingNameDriftTests
         JwtOptions.SectionName + "__" + nameof(JwtOptions.Audience),
         AccountOptions.SectionName + "__" + nameof(AccountOptions.RegistrationEnabled),
 
+        // The Cleanup timer's %Cleanup:Schedule%: unresolved, the host does not run the function.
+        JwtFunctions.Cleanup.CleanupOptions.SectionName + "__" + nameof(JwtFunctions.Cleanup.CleanupOptions.Schedule),
+
         // The table client reads the identity-based form of the Functions storage connection.
         StorageOptions.ConnectionName + "__tableServiceUri",
         StorageOptions.ConnectionName + "__clientId",
