@@ -51,6 +51,7 @@ public sealed class AccountService(
             PasswordHash = await hasher.HashAsync(password!, cancellationToken).ConfigureAwait(false),
             CreatedAt = time.GetUtcNow(),
         };
+        entity.TokenGeneration = UserEntity.InitialGeneration(entity.CreatedAt);
         if (!await users.TryCreateAsync(entity, cancellationToken).ConfigureAwait(false))
         {
             return RegistrationResult.UsernameTaken;
@@ -102,7 +103,8 @@ public sealed class AccountService(
         // A session that began before "log out everywhere" or a password change is over, even if
         // its family was created in a race with the revocation.
         var user = await users.FindAsync(refreshToken.Subject, cancellationToken).ConfigureAwait(false);
-        if (user is null || refreshToken.Generation < user.TokenGeneration)
+        // A disabled account refreshes nothing (its tokens were revoked when it was disabled).
+        if (user is null || user.Disabled || refreshToken.Generation < user.TokenGeneration)
         {
             await revoker.RevokeSessionAsync(refreshToken.Subject, refreshToken.SessionId, RevocationReasons.LogoutEverywhere, cancellationToken).ConfigureAwait(false);
             return TokenGrant.Refused(GrantFailure.InvalidRefreshToken);
@@ -236,6 +238,13 @@ public sealed class AccountService(
                 AccountLog.LoginRefused(logger);
             }
 
+            return null;
+        }
+
+        if (user.Disabled)
+        {
+            // The same answer, cost and log line as a wrong password: a disabled account is not revealed.
+            AccountLog.LoginRefused(logger);
             return null;
         }
 

@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Identity;
 using JwtFunctions.Accounts;
+using JwtFunctions.Admin;
 using JwtFunctions.Authentication;
 using JwtFunctions.Endpoints;
 using JwtFunctions.Revocation;
@@ -19,7 +20,7 @@ namespace JwtFunctions.Hosting;
 /// <summary>The app's one registration entry, used by Program.cs, the tests and the benchmarks.</summary>
 public static class JwtFunctionsServiceCollectionExtensions
 {
-    /// <summary>Every service of the app: telemetry, signing keys, tokens, storage, revocation, accounts, health, Bearer checks.</summary>
+    /// <summary>Every service of the app: telemetry, signing keys, tokens, storage, revocation, accounts, user administration, health, Bearer checks.</summary>
     public static IServiceCollection AddJwtFunctions(this IServiceCollection services, IConfiguration configuration) =>
         services
             // ASP.NET Core's per-request lines (request starting/finished, endpoint executing) would
@@ -32,6 +33,7 @@ public static class JwtFunctionsServiceCollectionExtensions
             .AddTableStorage()
             .AddRevocation()
             .AddAccounts()
+            .AddUserAdministration(configuration)
             .AddHealthProbe()
             .AddBearerAuthentication();
 }
