@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using JwtFunctions.Admin;
 using JwtFunctions.Endpoints;
 using JwtFunctions.Revocation;
 using JwtFunctions.Tokens;
@@ -83,7 +84,7 @@ public sealed class AccountService(
         var refresh = tokens.CreateRefreshToken(keys, user.PartitionKey, sessionId, Guid.NewGuid().ToString("N"), user.TokenGeneration);
         await refreshTokens.CreateFamilyAsync(user.PartitionKey, sessionId, refresh.TokenId, refresh.ExpiresAt, cancellationToken).ConfigureAwait(false);
         AccountLog.LoggedIn(logger, user.PartitionKey, sessionId);
-        return TokenGrant.Issued(Pair(tokens.CreateAccessToken(keys, user.PartitionKey, sessionId, user.TokenGeneration), refresh));
+        return TokenGrant.Issued(Pair(tokens.CreateAccessToken(keys, user.PartitionKey, sessionId, user.TokenGeneration, AccessRights.Split(user.Roles), user.Scope), refresh));
     }
 
     /// <summary>Exchanges a validated refresh token for a new pair; the presented token is spent.</summary>
@@ -129,7 +130,7 @@ public sealed class AccountService(
             return TokenGrant.Refused(GrantFailure.InvalidRefreshToken);
         }
 
-        return TokenGrant.Issued(Pair(tokens.CreateAccessToken(keys, user.PartitionKey, refreshToken.SessionId, user.TokenGeneration), successor));
+        return TokenGrant.Issued(Pair(tokens.CreateAccessToken(keys, user.PartitionKey, refreshToken.SessionId, user.TokenGeneration, AccessRights.Split(user.Roles), user.Scope), successor));
     }
 
     /// <summary>

@@ -42,7 +42,30 @@ public sealed record IssuedToken(string Value, string TokenId, DateTimeOffset Ex
 /// the token descends from (its <c>sid</c> claim), so logout can end exactly that session.
 /// <see cref="Generation"/> is the user's token generation when it was issued (its <c>gen</c> claim).
 /// </summary>
-public sealed record TokenPrincipal(string Subject, string TokenId, string SessionId, TokenKind Kind, DateTimeOffset ExpiresAt, long Generation = 0);
+public sealed record TokenPrincipal(string Subject, string TokenId, string SessionId, TokenKind Kind, DateTimeOffset ExpiresAt, long Generation = 0)
+{
+    /// <summary>The <c>roles</c> claim (RFC 9068 §2.2.3.1); empty when absent or not a JSON array of strings.</summary>
+    public IReadOnlyList<string> Roles { get; init; } = [];
+
+    /// <summary>The <c>scope</c> claim (RFC 9068 §2.2.3), space-separated; empty when absent or not a string.</summary>
+    public string Scope { get; init; } = string.Empty;
+
+    public bool IsInRole(string role) => Roles.Contains(role, StringComparer.Ordinal);
+
+    /// <summary>Whether <paramref name="scope"/> is one of the space-separated scope tokens (RFC 6749 §3.3).</summary>
+    public bool HasScope(string scope)
+    {
+        foreach (var range in Scope.AsSpan().Split(' '))
+        {
+            if (Scope.AsSpan(range).SequenceEqual(scope))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
 
 /// <summary>The outcome of checking a token: a principal, or the one reason it was refused.</summary>
 public readonly record struct TokenValidation(TokenPrincipal? Principal, TokenFailure Failure)
