@@ -60,8 +60,8 @@ public sealed class EndpointAccessResolver
             throw new InvalidOperationException($"{entryPoint}: [RequireRole] / [RequireScope] need an access token; remove [AnonymousFunction] / [AcceptsRefreshToken] or the requirement.");
         }
 
-        var roles = method.GetCustomAttributes<RequireRoleAttribute>().SelectMany(a => a.Roles).Distinct(StringComparer.Ordinal).ToArray();
-        var scopes = method.GetCustomAttributes<RequireScopeAttribute>().SelectMany(a => a.Scopes).Distinct(StringComparer.Ordinal).ToArray();
+        var roles = method.GetCustomAttributes<RequireRoleAttribute>().SelectMany(a => a.Roles).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var scopes = method.GetCustomAttributes<RequireScopeAttribute>().SelectMany(a => a.Scopes).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         return roles.Length == 0 && scopes.Length == 0 ? AccessRequirement.None : new AccessRequirement(roles, scopes);
     }
 

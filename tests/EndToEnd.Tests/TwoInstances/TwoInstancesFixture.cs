@@ -25,6 +25,9 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
 
     public TestLog Log { get; } = new();
 
+    /// <summary>The 32 random bytes behind both instances' <c>SigningKeys__LocalKey</c> (key id <c>local</c>).</summary>
+    public byte[] SigningKey { get; } = RandomNumberGenerator.GetBytes(32);
+
     /// <summary>Instance 0 and instance 1.</summary>
     public IReadOnlyList<HttpClient> Clients { get; private set; } = [];
 
@@ -49,7 +52,7 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
                   }
                 }
                 """);
-            var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+            var key = Convert.ToBase64String(SigningKey);
             var starts = Enumerable.Range(0, 2).Select(instance => LocalFunctionsHost.StartAsync(new LocalFunctionsHostOptions
             {
                 AppDirectory = appDirectory,
