@@ -75,6 +75,20 @@ public sealed class OpenApiDocumentTests(FunctionsAppFixture app, ITestOutputHel
         Assert.NotNull(unauthorized["headers"]!["WWW-Authenticate"]);
     }
 
+    [Fact]
+    public async Task EveryOperationThatRequiresARoleOrScopeAnswers403WithAChallenge()
+    {
+        var document = await GetDocumentAsync();
+        var guarded = document["paths"]!.AsObject()
+            .Where(path => path.Key.StartsWith("/v1.0/admin/", StringComparison.Ordinal) || path.Key.StartsWith("/v1.0/reports/", StringComparison.Ordinal))
+            .SelectMany(path => path.Value!.AsObject().Select(operation => (Name: $"{operation.Key} {path.Key}", Operation: operation.Value!)))
+            .ToList();
+
+        Assert.Equal(7, guarded.Count); // admin: create, list, get, delete, roles, action; reports: export
+        Assert.All(guarded, g => Assert.Equal("#/components/responses/Forbidden", g.Operation["responses"]!["403"]?["$ref"]?.GetValue<string>()));
+        Assert.NotNull(document["components"]!["responses"]!["Forbidden"]!["headers"]!["WWW-Authenticate"]);
+    }
+
     private async Task<JsonNode> GetDocumentAsync()
     {
         using var response = await Client.GetAsync("api/openapi.json");
