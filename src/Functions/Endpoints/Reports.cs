@@ -24,7 +24,13 @@ public sealed class ReportsExport(ILogger<ReportsExport> logger)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1.0/reports/export")] HttpRequestData request,
         FunctionContext context)
     {
+        // The standard principal: ASP.NET Core's HttpContext.User under the integration model
+        // (set by the Bearer middleware), the same object from the FunctionContext otherwise.
+#if HTTP_ASPNETCORE
+        var caller = context.GetHttpContext()?.User ?? context.GetClaimsPrincipal()!;
+#else
         var caller = context.GetClaimsPrincipal()!;
+#endif
         var username = caller.Identity!.Name!;
         ReportsLog.Exported(logger, username);
         return request.JsonAsync(HttpStatusCode.OK, new MeResponse(username, [.. caller.FindAll("roles").Select(c => c.Value)], caller.FindFirst("scope")?.Value ?? string.Empty), ApiJsonContext.Default.MeResponse);
