@@ -16,8 +16,15 @@ public sealed class HandWrittenJwt(byte[] key, string issuer, string audience, s
 {
     private readonly HMACSHA256 _hmac = new(key);
 
-    public string? Validate(string token, long nowUnix)
+    public string? Validate(string token, long nowUnix) => Validate(token, nowUnix, null, out _);
+
+    /// <summary>
+    /// The same check that also reads <c>roles</c> (a JSON array of strings, into
+    /// <paramref name="roles"/>) and <c>scope</c> (a string), as the service does (RFC 9068 §2.2.3).
+    /// </summary>
+    public string? Validate(string token, long nowUnix, List<string>? roles, out string? scope)
     {
+        scope = null;
         var first = token.IndexOf('.');
         var second = first < 0 ? -1 : token.IndexOf('.', first + 1);
         if (first <= 0 || second <= first + 1 || token.IndexOf('.', second + 1) >= 0)
@@ -59,6 +66,26 @@ public sealed class HandWrittenJwt(byte[] key, string issuer, string audience, s
             || !p.TryGetProperty("sub"u8, out var sub) || sub.ValueKind != JsonValueKind.String)
         {
             return null;
+        }
+
+        if (roles is not null)
+        {
+            roles.Clear();
+            if (p.TryGetProperty("roles"u8, out var r) && r.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var role in r.EnumerateArray())
+                {
+                    if (role.ValueKind != JsonValueKind.String)
+                    {
+                        roles.Clear();
+                        break;
+                    }
+
+                    roles.Add(role.GetString()!);
+                }
+            }
+
+            scope = p.TryGetProperty("scope"u8, out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
         }
 
         return sub.GetString();

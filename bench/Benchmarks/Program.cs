@@ -87,6 +87,7 @@ internal static class RatioSummary
         const string handWritten = "validate: hand-written HS256 limit";
         const string jsonWebTokenHandler = "validate: JsonWebTokenHandler alone";
         Ratio("validate via TokenService / hand-written limit", "validate: TokenService.ValidateAsync", handWritten, 2.5);
+        Ratio("validate with roles+scope via TokenService / hand-written limit with roles+scope", "validate: TokenService.ValidateAsync, roles+scope", "validate: hand-written HS256 limit, roles+scope", 2.5);
         Ratio("validate via BearerAuthenticator / hand-written limit", "validate: BearerAuthenticator.AuthenticateAsync", handWritten, 2.5);
         Ratio("validate via JsonWebTokenHandler alone / hand-written limit", jsonWebTokenHandler, handWritten, null);
         Ratio("validate via JwtSecurityTokenHandler / hand-written limit", "validate: JwtSecurityTokenHandler (legacy)", handWritten, null);

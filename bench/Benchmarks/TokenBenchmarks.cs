@@ -21,6 +21,8 @@ public class TokenBenchmarks
     private BearerAuthenticator _authenticator = null!;
     private SigningKeySet _keys = null!;
     private string _token = null!;
+    private string _tokenWithRights = null!;
+    private readonly List<string> _roles = new(4);
     private string[] _authorization = null!;
     private HandWrittenJwt _handWritten = null!;
     private readonly JsonWebTokenHandler _jsonWebTokenHandler = new() { MapInboundClaims = false };
@@ -40,6 +42,7 @@ public class TokenBenchmarks
             ?? throw new InvalidOperationException("No signing key loaded.");
         _token = _tokens.CreateAccessToken(_keys, "benchuser", Guid.NewGuid().ToString("N")).Value;
         _authorization = ["Bearer " + _token];
+        _tokenWithRights = _tokens.CreateAccessToken(_keys, "benchuser", Guid.NewGuid().ToString("N"), 1, ["admin", "ops"], "reports:read reports:export").Value;
 
         var options = _tokens.Options;
         var key = new SymmetricSecurityKey(_app.KeyBytes) { KeyId = LocalSigningKeySource.KeyId };
@@ -76,7 +79,9 @@ public class TokenBenchmarks
         if (ValidateHandWritten() is null || !ValidateJsonWebTokenHandler().GetAwaiter().GetResult()
             || !ValidateJsonWebTokenHandlerWithDelegates().GetAwaiter().GetResult()
             || ValidateJwtSecurityTokenHandler() is null || !ValidateTokenService().GetAwaiter().GetResult()
-            || !AuthenticateBearer().GetAwaiter().GetResult())
+            || !AuthenticateBearer().GetAwaiter().GetResult()
+            || ValidateHandWrittenWithRights() is null || _roles.Count != 2
+            || !ValidateTokenServiceWithRights().GetAwaiter().GetResult())
         {
             throw new InvalidOperationException("A validation line refused the benchmark token.");
         }
@@ -92,6 +97,15 @@ public class TokenBenchmarks
     [Benchmark(Description = "validate: hand-written HS256 limit")]
     [BenchmarkCategory("validate")]
     public string? ValidateHandWritten() => _handWritten.Validate(_token, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+
+    [Benchmark(Description = "validate: hand-written HS256 limit, roles+scope")]
+    [BenchmarkCategory("validate")]
+    public string? ValidateHandWrittenWithRights() => _handWritten.Validate(_tokenWithRights, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), _roles, out _);
+
+    [Benchmark(Description = "validate: TokenService.ValidateAsync, roles+scope")]
+    [BenchmarkCategory("validate")]
+    public async Task<bool> ValidateTokenServiceWithRights() =>
+        (await _tokens.ValidateAsync(_tokenWithRights, TokenKind.Access, CancellationToken.None)).Principal is { Roles.Count: 2, Scope.Length: > 0 };
 
     [Benchmark(Description = "validate: JsonWebTokenHandler alone")]
     [BenchmarkCategory("validate")]

@@ -18,6 +18,7 @@ public sealed partial class HttpFileTests(FunctionsAppFixture app, ITestOutputHe
         ["register"] = HttpStatusCode.Created,
         ["login"] = HttpStatusCode.OK,
         ["protected"] = HttpStatusCode.OK,
+        ["me"] = HttpStatusCode.OK,
         ["refresh"] = HttpStatusCode.OK,
         ["revoke"] = HttpStatusCode.OK,
         ["login2"] = HttpStatusCode.OK,

@@ -75,6 +75,7 @@ public sealed class OpenApiDocumentTests(FunctionsAppFixture app, ITestOutputHel
         Assert.NotNull(unauthorized["headers"]!["WWW-Authenticate"]);
     }
 
+<<<<<<< HEAD
     /// <summary>The operations that take a password are throttled (README, "Throttling"): 429 with Retry-After.</summary>
     [Theory]
     [InlineData("/v1.0/register")]
@@ -88,6 +89,21 @@ public sealed class OpenApiDocumentTests(FunctionsAppFixture app, ITestOutputHel
         var tooMany = document["components"]!["responses"]!["TooManyRequests"]!;
         Assert.Equal("#/components/headers/Retry-After", tooMany["headers"]!["Retry-After"]!["$ref"]!.GetValue<string>());
         Assert.Equal("#/components/schemas/ErrorResponse", tooMany["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task EveryOperationThatRequiresARoleOrScopeAnswers403WithAChallenge()
+    {
+        var document = await GetDocumentAsync();
+        var guarded = document["paths"]!.AsObject()
+            .Where(path => path.Key.StartsWith("/v1.0/admin/", StringComparison.Ordinal) || path.Key.StartsWith("/v1.0/reports/", StringComparison.Ordinal))
+            .SelectMany(path => path.Value!.AsObject().Select(operation => (Name: $"{operation.Key} {path.Key}", Operation: operation.Value!)))
+            .ToList();
+
+        Assert.Equal(7, guarded.Count); // admin: create, list, get, delete, roles, action; reports: export
+        Assert.All(guarded, g => Assert.Equal("#/components/responses/Forbidden", g.Operation["responses"]!["403"]?["$ref"]?.GetValue<string>()));
+        Assert.NotNull(document["components"]!["responses"]!["Forbidden"]!["headers"]!["WWW-Authenticate"]);
+>>>>>>> roles
     }
 
     private async Task<JsonNode> GetDocumentAsync()

@@ -42,6 +42,15 @@ public sealed class RequestCorpusTests(FunctionsAppFixture app, ITestOutputHelpe
         ["health"] = ("GET", "api/health", false),
     };
 
+    /// <summary>Admin endpoints: called with an admin token (role admin, signed with the app's key); the target user need not exist, input is checked first.</summary>
+    private static readonly Dictionary<string, (string Method, string Path)> AdminEndpoints = new()
+    {
+        ["admin-create"] = ("POST", "api/v1.0/admin/users"),
+        ["admin-roles"] = ("PUT", "api/v1.0/admin/users/corpus-target/roles"),
+        ["admin-password"] = ("POST", "api/v1.0/admin/users/corpus-target/password"),
+        ["admin-disable"] = ("POST", "api/v1.0/admin/users/corpus-target/disable"),
+    };
+
     /// <summary>
     /// endpoint, content type (<c>-</c>: none), body, status, <c>error</c>. Bodies are literal
     /// text, or <c>hex:..</c> (raw bytes), <c>big:N</c> (a JSON object of N bytes),
@@ -52,7 +61,7 @@ public sealed class RequestCorpusTests(FunctionsAppFixture app, ITestOutputHelpe
         get
         {
             var data = new TheoryData<string, string, string, int, string?>();
-            var bodyEndpoints = new[] { "register", "login", "password", "logout", "refresh", "revoke" };
+            var bodyEndpoints = new[] { "register", "login", "password", "logout", "refresh", "revoke", "admin-create", "admin-roles", "admin-password" };
 
             // Shapes that are not the expected JSON object, for every endpoint that reads a body.
             foreach (var endpoint in bodyEndpoints)
@@ -200,6 +209,44 @@ public sealed class RequestCorpusTests(FunctionsAppFixture app, ITestOutputHelpe
                 data.Add("revoke", type, body, 200, null);
             }
 
+            // admin: every invalid field is a 400 before any hashing or storage.
+            foreach (var username in HostileUsernames)
+            {
+                data.Add("admin-create", Json, JsonSerializer.Serialize(new { username, password = ValidPassword }), 400, InvalidRequest);
+            }
+
+            foreach (var password in new[] { null, "", "short", new string('p', 11), new string('p', 129) })
+            {
+                data.Add("admin-create", Json, JsonSerializer.Serialize(new { username = "valid.admin." + (password?.Length ?? -1), password }), 400, InvalidRequest);
+                data.Add("admin-password", Json, JsonSerializer.Serialize(new { new_password = password }), 400, InvalidRequest);
+            }
+
+            foreach (var roles in new[]
+                     {
+                         "\"admin\"", "[1]", "[null]", "[\"\"]", "[\"has space\"]", "[\"quote\\\"\"]", "[[\"admin\"]]", "{\"admin\":true}", "[\"ünï\"]",
+                         "[\"" + new string('r', 65) + "\"]", "[" + string.Join(',', Enumerable.Range(0, 33).Select(i => $"\"r{i}\"")) + "]",
+                     })
+            {
+                data.Add("admin-create", Json, $"{{\"username\":\"valid.admin.roles\",\"password\":\"{ValidPassword}\",\"roles\":{roles}}}", 400, InvalidRequest);
+                data.Add("admin-roles", Json, $"{{\"roles\":{roles}}}", 400, InvalidRequest);
+            }
+
+            foreach (var scope in new[] { "\"a  b\"", "\" a\"", "\"a \"", "\"a,b\"", "\"a\\\"b\"", "5", "[\"a\"]", "\"a\\u0000\"" })
+            {
+                data.Add("admin-create", Json, $"{{\"username\":\"valid.admin.scope\",\"password\":\"{ValidPassword}\",\"scope\":{scope}}}", 400, InvalidRequest);
+            }
+
+            data.Add("admin-create", Json, "{}", 400, InvalidRequest);
+            data.Add("admin-roles", Json, "{}", 400, InvalidRequest);
+            data.Add("admin-roles", Json, "{\"roles\":null}", 400, InvalidRequest);
+            data.Add("admin-password", Json, "{}", 400, InvalidRequest);
+            data.Add("admin-password", Json, "{\"new_password\":123}", 400, InvalidRequest);
+
+            // admin actions without a body: one that is sent is refused, not ignored.
+            data.Add("admin-disable", Json, "{}", 400, InvalidRequest);
+            data.Add("admin-disable", Json, "big:16385", 413, InvalidRequest);
+            data.Add("admin-disable", Json, "   ", 404, "not_found"); // whitespace is no body: the (unknown) target is looked up
+
             // protected and health ignore bodies.
             data.Add("protected", Json, "{", 200, null);
             data.Add("protected", "text/plain", "big:16385", 200, null);
@@ -214,6 +261,8 @@ public sealed class RequestCorpusTests(FunctionsAppFixture app, ITestOutputHelpe
         "logout" => "all",
         "refresh" => "refresh_token",
         "revoke" => "token",
+        "admin-roles" => "roles",
+        "admin-password" => "new_password",
         _ => "username",
     };
 
@@ -232,8 +281,9 @@ public sealed class RequestCorpusTests(FunctionsAppFixture app, ITestOutputHelpe
     [MemberData(nameof(Corpus))]
     public async Task AHostileRequestGetsItsExactStatusAJsonErrorAndChangesNothingStored(string endpoint, string contentType, string body, int status, string? error)
     {
-        var (method, path, authenticated) = Endpoints[endpoint];
-        var access = authenticated ? await GetCorpusUserAccessTokenAsync() : null;
+        var admin = AdminEndpoints.TryGetValue(endpoint, out var adminEndpoint);
+        var (method, path, authenticated) = admin ? (adminEndpoint.Method, adminEndpoint.Path, false) : Endpoints[endpoint];
+        var access = admin ? Admin.AdminApi.AdminToken(App.SigningKey, "corpus-admin") : authenticated ? await GetCorpusUserAccessTokenAsync() : null;
         var before = await StoredState.CaptureAsync(App.StorageConnectionString);
 
         using var response = await SendAsync(new HttpMethod(method), path, access, contentType, body);
@@ -255,6 +305,36 @@ public sealed class RequestCorpusTests(FunctionsAppFixture app, ITestOutputHelpe
         // Password-attempt counters (the Throttle table) count these requests by design; ThrottlingTests checks them.
         var changes = WithoutThrottleCounters((await StoredState.CaptureAsync(App.StorageConnectionString)).ChangesSince(before));
         Assert.True(changes.Count == 0, $"{endpoint} {Shorten(body)} changed stored data:{Environment.NewLine}{string.Join(Environment.NewLine, changes)}");
+    }
+
+    /// <summary>Hostile <c>limit</c> and <c>continuation</c> values of the admin user listing: 400, nothing stored.</summary>
+    [Theory]
+    [InlineData("limit=0")]
+    [InlineData("limit=101")]
+    [InlineData("limit=-1")]
+    [InlineData("limit=%2B5")]
+    [InlineData("limit=1.5")]
+    [InlineData("limit=abc")]
+    [InlineData("limit=")]
+    [InlineData("limit=%00")]
+    [InlineData("limit=99999999999999999999")]
+    [InlineData("limit=5&limit=6")]
+    [InlineData("continuation=x")]
+    [InlineData("continuation=")]
+    [InlineData("continuation=x'%20or%20PartitionKey%20ne%20'")]
+    [InlineData("continuation=a%2Fb")]
+    [InlineData("continuation=%FF%FE")]
+    [InlineData("continuation=abc&continuation=abd")]
+    public async Task AHostileUserListingQueryIs400AndChangesNothingStored(string query)
+    {
+        var before = await StoredState.CaptureAsync(App.StorageConnectionString);
+
+        using var response = await SendAsync(HttpMethod.Get, "api/v1.0/admin/users?" + query, Admin.AdminApi.AdminToken(App.SigningKey, "corpus-admin"), NoContentType, string.Empty);
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{query}: {(int)response.StatusCode} {text}");
+        AssertJsonError(response, text, InvalidRequest);
+        Assert.Empty((await StoredState.CaptureAsync(App.StorageConnectionString)).ChangesSince(before));
     }
 
     public static TheoryData<string, string> WrongMethods

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using JwtFunctions.Admin;
 using JwtFunctions.Endpoints;
 using JwtFunctions.Revocation;
 using JwtFunctions.Tokens;
@@ -54,6 +55,7 @@ public sealed class AccountService(
             PasswordHash = await hasher.HashAsync(password!, cancellationToken).ConfigureAwait(false),
             CreatedAt = time.GetUtcNow(),
         };
+        entity.TokenGeneration = UserEntity.InitialGeneration(entity.CreatedAt);
         if (!await users.TryCreateAsync(entity, cancellationToken).ConfigureAwait(false))
         {
             return RegistrationResult.UsernameTaken;
@@ -85,7 +87,7 @@ public sealed class AccountService(
         var refresh = tokens.CreateRefreshToken(keys, user.PartitionKey, sessionId, Guid.NewGuid().ToString("N"), user.TokenGeneration);
         await refreshTokens.CreateFamilyAsync(user.PartitionKey, sessionId, refresh.TokenId, refresh.ExpiresAt, cancellationToken).ConfigureAwait(false);
         AccountLog.LoggedIn(logger, user.PartitionKey, sessionId);
-        return TokenGrant.Issued(Pair(tokens.CreateAccessToken(keys, user.PartitionKey, sessionId, user.TokenGeneration), refresh));
+        return TokenGrant.Issued(Pair(tokens.CreateAccessToken(keys, user.PartitionKey, sessionId, user.TokenGeneration, AccessRights.Split(user.Roles), user.Scope), refresh));
     }
 
     /// <summary>Exchanges a validated refresh token for a new pair; the presented token is spent.</summary>
@@ -105,7 +107,8 @@ public sealed class AccountService(
         // A session that began before "log out everywhere" or a password change is over, even if
         // its family was created in a race with the revocation.
         var user = await users.FindAsync(refreshToken.Subject, cancellationToken).ConfigureAwait(false);
-        if (user is null || refreshToken.Generation < user.TokenGeneration)
+        // A disabled account refreshes nothing (its tokens were revoked when it was disabled).
+        if (user is null || user.Disabled || refreshToken.Generation < user.TokenGeneration)
         {
             await revoker.RevokeSessionAsync(refreshToken.Subject, refreshToken.SessionId, RevocationReasons.LogoutEverywhere, cancellationToken).ConfigureAwait(false);
             return TokenGrant.Refused(GrantFailure.InvalidRefreshToken);
@@ -130,7 +133,7 @@ public sealed class AccountService(
             return TokenGrant.Refused(GrantFailure.InvalidRefreshToken);
         }
 
-        return TokenGrant.Issued(Pair(tokens.CreateAccessToken(keys, user.PartitionKey, refreshToken.SessionId, user.TokenGeneration), successor));
+        return TokenGrant.Issued(Pair(tokens.CreateAccessToken(keys, user.PartitionKey, refreshToken.SessionId, user.TokenGeneration, AccessRights.Split(user.Roles), user.Scope), successor));
     }
 
     /// <summary>
@@ -246,6 +249,13 @@ public sealed class AccountService(
                 AccountLog.LoginRefused(logger);
             }
 
+            return null;
+        }
+
+        if (user.Disabled)
+        {
+            // The same answer, cost and log line as a wrong password: a disabled account is not revealed.
+            AccountLog.LoginRefused(logger);
             return null;
         }
 

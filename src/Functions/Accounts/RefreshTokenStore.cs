@@ -134,6 +134,27 @@ public sealed class RefreshTokenStore
         }
     }
 
+    /// <summary>Deletes every refresh-token row of the user (families and tokens): the account is being removed.</summary>
+    public async Task DeleteAllAsync(string user, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var batch = new List<TableTransactionAction>(MaxTransactionSize);
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {user}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
+            if (batch.Count == MaxTransactionSize)
+            {
+                await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
+                batch.Clear();
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Revokes every family of the user ("log out everywhere"). Returns how many were still live.</summary>
     public async Task<int> RevokeAllAsync(string user, string reason, CancellationToken cancellationToken)
     {

@@ -143,6 +143,164 @@ public sealed class UserStore
         }
     }
 
+    /// <summary>
+    /// Replaces roles, scopes and the disabled flag if the row is unchanged since it was read;
+    /// <c>false</c> when a concurrent change won (read again and retry) or the row is gone.
+    /// </summary>
+    public async Task<bool> TryUpdateAccessAsync(UserEntity user, string roles, string scope, bool disabled, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var update = new TableEntity(user.PartitionKey, user.RowKey)
+        {
+            [nameof(UserEntity.Roles)] = roles,
+            [nameof(UserEntity.Scope)] = scope,
+            [nameof(UserEntity.Disabled)] = disabled,
+        };
+        try
+        {
+            await table.UpdateEntityAsync(update, user.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> users whose name sorts after <paramref name="after"/> (each
+    /// with its lock-out row, which sorts before the user row in the same partition), and whether
+    /// more follow. Names are passed through <see cref="TableClient.CreateQueryFilter(FormattableString)"/>.
+    /// </summary>
+    public async Task<(IReadOnlyList<(UserEntity User, LockoutEntity? Lockout)> Users, bool More)> ListAsync(string? after, int limit, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var filter = after is null
+            ? TableClient.CreateQueryFilter($"RowKey eq {UserEntity.Row} or RowKey eq {LockoutEntity.Row}")
+            : TableClient.CreateQueryFilter($"PartitionKey gt {after} and (RowKey eq {UserEntity.Row} or RowKey eq {LockoutEntity.Row})");
+        var users = new List<(UserEntity, LockoutEntity?)>(limit);
+        LockoutEntity? pendingLockout = null;
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(1000, (limit + 1) * 2), select: ListedColumns, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.RowKey == LockoutEntity.Row)
+            {
+                pendingLockout = new LockoutEntity { PartitionKey = row.PartitionKey, LockedUntil = row.GetDateTimeOffset(nameof(LockoutEntity.LockedUntil)) };
+                continue;
+            }
+
+            if (users.Count == limit)
+            {
+                return (users, true);
+            }
+
+            users.Add((ToUser(row), pendingLockout?.PartitionKey == row.PartitionKey ? pendingLockout : null));
+            pendingLockout = null;
+        }
+
+        return (users, false);
+    }
+
+    /// <summary>Every account's roles and disabled flag (for the last-admin rule); no hashes are read.</summary>
+    public async Task<List<UserEntity>> ListAccessAsync(CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var users = new List<UserEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"RowKey eq {UserEntity.Row}"),
+            select: ["PartitionKey", "RowKey", nameof(UserEntity.Roles), nameof(UserEntity.Disabled)],
+            cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            users.Add(ToUser(row));
+        }
+
+        return users;
+    }
+
+    /// <summary>Deletes the lock-out row (failures, lock-out, reservations); nothing when there is none.</summary>
+    public async Task DeleteLockoutAsync(string normalizedUsername, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        await table.DeleteEntityAsync(normalizedUsername, LockoutEntity.Row, ETag.All, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes every row of the user's partition (the user row and its lock-out row).</summary>
+    public async Task DeleteUserAsync(string normalizedUsername, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {normalizedUsername}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Takes the administrators' guard: a lease row (in a partition no username can have, '~' is
+    /// not a username character) that serializes every change that could remove the last enabled
+    /// admin, across instances and the admin CLI. <c>null</c> when another holder has it; the
+    /// lease ends by itself after <paramref name="lease"/> if its holder dies.
+    /// </summary>
+    public async Task<TableEntity?> TryAcquireAdminGuardAsync(TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(AdminGuardPartition, AdminGuardRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var guard = new TableEntity(AdminGuardPartition, AdminGuardRow) { ["HeldUntil"] = now + lease };
+        try
+        {
+            if (!found.HasValue || found.Value is null)
+            {
+                var added = await table.AddEntityAsync(guard, cancellationToken).ConfigureAwait(false);
+                guard.ETag = added.Headers.ETag ?? default;
+                return guard;
+            }
+
+            var current = found.Value;
+            if (current.GetDateTimeOffset("HeldUntil") is { } heldUntil && heldUntil > now)
+            {
+                return null;
+            }
+
+            var updated = await table.UpdateEntityAsync(guard, current.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            guard.ETag = updated.Headers.ETag ?? default;
+            return guard;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Gives the guard back (only if it is still the one taken: an expired lease may have passed on).</summary>
+    public async Task ReleaseAdminGuardAsync(TableEntity guard, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.DeleteEntityAsync(AdminGuardPartition, AdminGuardRow, guard.ETag, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+        }
+    }
+
+    /// <summary>What a listing reads: never the password hash.</summary>
+    private static readonly string[] ListedColumns =
+        ["PartitionKey", "RowKey", nameof(UserEntity.Username), nameof(UserEntity.Roles), nameof(UserEntity.Scope), nameof(UserEntity.Disabled), nameof(LockoutEntity.LockedUntil)];
+
+    private const string AdminGuardPartition = "~admins";
+    private const string AdminGuardRow = "guard";
+
+    private static UserEntity ToUser(TableEntity row) => new()
+    {
+        PartitionKey = row.PartitionKey,
+        RowKey = row.RowKey,
+        ETag = row.ETag,
+        Username = row.GetString(nameof(UserEntity.Username)) ?? row.PartitionKey,
+        Roles = row.GetString(nameof(UserEntity.Roles)) ?? string.Empty,
+        Scope = row.GetString(nameof(UserEntity.Scope)) ?? string.Empty,
+        Disabled = row.GetBoolean(nameof(UserEntity.Disabled)) ?? false,
+        TokenGeneration = row.GetInt64(nameof(UserEntity.TokenGeneration)) ?? 0,
+    };
+
     /// <summary>A cheap round trip for health: proves the table answers.</summary>
     public async Task PingAsync(CancellationToken cancellationToken)
     {
@@ -174,6 +332,22 @@ public sealed class UserEntity : ITableEntity
     /// tokens of an older generation are refused.
     /// </summary>
     public long TokenGeneration { get; set; }
+
+    /// <summary>Roles, space-separated, sorted (see <see cref="Admin.AccessRights"/>); access tokens carry them as <c>roles</c> (RFC 9068 §2.2.3.1).</summary>
+    public string Roles { get; set; } = string.Empty;
+
+    /// <summary>Scopes, space-separated (RFC 6749 §3.3); access tokens carry them as <c>scope</c> (RFC 9068 §2.2.3).</summary>
+    public string Scope { get; set; } = string.Empty;
+
+    /// <summary>A disabled account can neither log in nor refresh; disabling it also raised its token generation.</summary>
+    public bool Disabled { get; set; }
+
+    /// <summary>
+    /// The generation a new account starts at: its creation time in Unix milliseconds, so that
+    /// it is above any generation a deleted account of the same name published (a name deleted
+    /// and created again must not inherit the deny entry that ended the old account's tokens).
+    /// </summary>
+    public static long InitialGeneration(DateTimeOffset createdAt) => createdAt.ToUnixTimeMilliseconds();
 
     public override string ToString() => $"UserEntity({PartitionKey})";
 }

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using JwtFunctions.Endpoints;
 using JwtFunctions.Tokens;
 using Microsoft.Azure.Functions.Worker;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace JwtFunctions.Authentication;
 
@@ -35,6 +37,16 @@ public sealed class BearerAuthenticationMiddleware(
 
         if (outcome.Principal is { } principal)
         {
+            // RFC 6750 §3.1: a valid token without the role or scope the function needs is 403
+            // insufficient_scope, answered here, so the function never runs.
+            if (kind == TokenKind.Access && access.ResolveRequirement(context.FunctionDefinition) is var requirement
+                && requirement != AccessRequirement.None && requirement.Check(principal) is var shortfall and not AccessShortfall.None)
+            {
+                MiddlewareLog.Forbidden(logger, context.FunctionDefinition.Name, principal.Subject, shortfall.ToString());
+                context.GetInvocationResult().Value = await request.InsufficientScopeAsync(requirement, shortfall).ConfigureAwait(false);
+                return;
+            }
+
             context.SetTokenPrincipal(principal);
             await next(context).ConfigureAwait(false);
             return;
@@ -68,7 +80,50 @@ public static class FunctionContextTokenExtensions
         context.GetTokenPrincipal() ?? throw new InvalidOperationException(
             $"No validated token on this invocation. Register {nameof(BearerAuthenticationMiddleware)} in Program.cs (builder.UseBearerAuthentication()).");
 
-    internal static void SetTokenPrincipal(this FunctionContext context, TokenPrincipal principal) => context.Items[Key] = principal;
+    /// <summary>
+    /// The caller as a standard <see cref="ClaimsPrincipal"/> (authentication type <c>Bearer</c>,
+    /// name claim <c>sub</c>, role claim <c>roles</c>, so <c>IsInRole</c> and <c>Identity.Name</c>
+    /// work; <c>scope</c>, <c>jti</c>, <c>sid</c> as claims), or <c>null</c> when there is no validated caller.
+    /// Under ASP.NET Core integration the same principal is <c>HttpContext.User</c>.
+    /// </summary>
+    public static ClaimsPrincipal? GetClaimsPrincipal(this FunctionContext context) =>
+        context.Items.TryGetValue(ClaimsKey, out var value) ? value as ClaimsPrincipal : null;
+
+    internal static void SetTokenPrincipal(this FunctionContext context, TokenPrincipal principal)
+    {
+        context.Items[Key] = principal;
+        var claims = ToClaimsPrincipal(principal);
+        context.Items[ClaimsKey] = claims;
+#if HTTP_ASPNETCORE
+        if (context.GetHttpContext() is { } http)
+        {
+            http.User = claims;
+        }
+#endif
+    }
+
+    private static readonly object ClaimsKey = new();
+
+    public static ClaimsPrincipal ToClaimsPrincipal(TokenPrincipal principal)
+    {
+        var claims = new List<Claim>(4 + principal.Roles.Count)
+        {
+            new(JwtRegisteredClaimNames.Sub, principal.Subject),
+            new(JwtRegisteredClaimNames.Jti, principal.TokenId),
+            new(TokenService.SessionClaim, principal.SessionId),
+        };
+        foreach (var role in principal.Roles)
+        {
+            claims.Add(new Claim(TokenService.RolesClaim, role));
+        }
+
+        if (principal.Scope.Length > 0)
+        {
+            claims.Add(new Claim(TokenService.ScopeClaim, principal.Scope));
+        }
+
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, "Bearer", JwtRegisteredClaimNames.Sub, TokenService.RolesClaim));
+    }
 }
 
 public static class BearerAuthenticationExtensions
@@ -93,6 +148,9 @@ internal static partial class MiddlewareLog
 {
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "{Function}: request refused, {Failure}")]
     public static partial void Refused(ILogger logger, string function, string failure);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "{Function}: request of {User} refused, lacks a required {Shortfall}")]
+    public static partial void Forbidden(ILogger logger, string function, string user, string shortfall);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "{Function}: unhandled exception")]
     public static partial void Unhandled(ILogger logger, string function, Exception exception);

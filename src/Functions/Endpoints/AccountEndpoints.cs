@@ -95,3 +95,16 @@ public sealed class Protected
         FunctionContext context) =>
         request.JsonAsync(HttpStatusCode.OK, new UsernameResponse(context.GetRequiredTokenPrincipal().Subject), ApiJsonContext.Default.UsernameResponse);
 }
+
+/// <summary><c>GET /api/v1.0/me</c>: the caller, its roles and scopes as its access token carries them (RFC 9068 §2.2.3).</summary>
+public sealed class Me
+{
+    [Function(nameof(Me))]
+    public Task<HttpResponseData> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1.0/me")] HttpRequestData request,
+        FunctionContext context)
+    {
+        var caller = context.GetRequiredTokenPrincipal();
+        return request.JsonAsync(HttpStatusCode.OK, new MeResponse(caller.Subject, caller.Roles, caller.Scope), ApiJsonContext.Default.MeResponse);
+    }
+}

@@ -71,6 +71,12 @@ public sealed record PasswordChangeRequest(
     public override string ToString() => "PasswordChangeRequest";
 }
 
+/// <summary>The caller of <c>GET me</c>: its name, roles (JSON array) and scopes (space-separated), as its access token carries them.</summary>
+public sealed record MeResponse(
+    [property: JsonPropertyName("username")] string Username,
+    [property: JsonPropertyName("roles")] IReadOnlyList<string> Roles,
+    [property: JsonPropertyName("scope")] string Scope);
+
 /// <summary>
 /// Source-generated JSON for every body the API reads or writes. <c>MaxDepth</c> is small because
 /// no request is nested: deeper input is refused before it costs anything.
@@ -87,4 +93,5 @@ public sealed record PasswordChangeRequest(
 [JsonSerializable(typeof(HealthStatusResponse))]
 [JsonSerializable(typeof(RevocationRequest))]
 [JsonSerializable(typeof(PasswordChangeRequest))]
+[JsonSerializable(typeof(MeResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using JwtFunctions.Accounts;
+using JwtFunctions.Authentication;
 using JwtFunctions.Tokens;
 using Microsoft.Azure.Functions.Worker.Http;
 
@@ -71,6 +72,16 @@ public static class ApiResponses
     public static Task<HttpResponseData> TokenMissingAsync(this HttpRequestData request) =>
         request.ErrorAsync(new ApiError(HttpStatusCode.Unauthorized, OAuthErrors.InvalidToken, "An access token is required", BearerChallenge.Bare));
 
+    /// <summary>A valid token without a role or scope the function requires: 403 <c>insufficient_scope</c> (RFC 6750 §3.1).</summary>
+    public static Task<HttpResponseData> InsufficientScopeAsync(this HttpRequestData request, AccessRequirement requirement, AccessShortfall shortfall) =>
+        request.ErrorAsync(InsufficientScope(requirement, shortfall));
+
+    public static ApiError InsufficientScope(AccessRequirement requirement, AccessShortfall shortfall)
+    {
+        var description = shortfall == AccessShortfall.Role ? "The access token lacks a required role" : "The access token lacks a required scope";
+        return new ApiError(HttpStatusCode.Forbidden, OAuthErrors.InsufficientScope, description, BearerChallenge.InsufficientScope(description, requirement.Scopes));
+    }
+
     public static Task<HttpResponseData> StorageUnavailableAsync(this HttpRequestData request) => request.ErrorAsync(StorageUnavailable);
 
     /// <summary>
@@ -117,6 +128,7 @@ public static class OAuthErrors
     public const string InvalidRequest = "invalid_request";
     public const string InvalidGrant = "invalid_grant";
     public const string InvalidToken = "invalid_token";
+    public const string InsufficientScope = "insufficient_scope";
     public const string TemporarilyUnavailable = "temporarily_unavailable";
     public const string ServerError = "server_error";
     public const string NotFound = "not_found";
@@ -133,4 +145,13 @@ public static class BearerChallenge
     public static string InvalidToken(string description) => $"Bearer error=\"{OAuthErrors.InvalidToken}\", error_description=\"{description}\"";
 
     public static string InvalidToken(TokenFailure failure) => InvalidToken(TokenFailures.Describe(failure));
+
+    /// <summary>
+    /// RFC 6750 §3.1 <c>insufficient_scope</c>, with the <c>scope</c> attribute (§3) listing every
+    /// scope the function requires when it requires any. Role and scope names never need quoting
+    /// (see <see cref="Admin.AccessRights"/>; attribute arguments are checked by the tests).
+    /// </summary>
+    public static string InsufficientScope(string description, IReadOnlyList<string> scopes) => scopes.Count == 0
+        ? $"Bearer error=\"{OAuthErrors.InsufficientScope}\", error_description=\"{description}\""
+        : $"Bearer error=\"{OAuthErrors.InsufficientScope}\", error_description=\"{description}\", scope=\"{string.Join(' ', scopes)}\"";
 }

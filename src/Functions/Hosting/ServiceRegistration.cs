@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Identity;
 using JwtFunctions.Accounts;
+using JwtFunctions.Admin;
 using JwtFunctions.Authentication;
 using JwtFunctions.Cleanup;
 using JwtFunctions.Endpoints;
@@ -20,7 +21,7 @@ namespace JwtFunctions.Hosting;
 /// <summary>The app's one registration entry, used by Program.cs, the tests and the benchmarks.</summary>
 public static class JwtFunctionsServiceCollectionExtensions
 {
-    /// <summary>Every service of the app: telemetry, signing keys, tokens, storage, revocation, accounts, health, Bearer checks.</summary>
+    /// <summary>Every service of the app: telemetry, signing keys, tokens, storage, revocation, accounts, user administration, health, Bearer checks.</summary>
     public static IServiceCollection AddJwtFunctions(this IServiceCollection services, IConfiguration configuration) =>
         services
             // ASP.NET Core's per-request lines (request starting/finished, endpoint executing) would
@@ -34,6 +35,7 @@ public static class JwtFunctionsServiceCollectionExtensions
             .AddRevocation()
             .AddAccounts()
             .AddCleanup()
+            .AddUserAdministration(configuration)
             .AddHealthProbe()
             .AddBearerAuthentication();
 }

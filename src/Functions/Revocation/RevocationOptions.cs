@@ -32,6 +32,7 @@ public static class RevocationServiceCollectionExtensions
     {
         services.AddValidatedOptions<RevocationOptions, RevocationOptionsValidator>(RevocationOptions.SectionName);
         services.TryAddSingleton<RevocationList>();
+        services.TryAddSingleton<UserTokenRevoker>();
         services.TryAddSingleton<TokenRevoker>();
         services.AddHostedService<RevocationRefreshService>();
         return services;

@@ -131,6 +131,9 @@ public static class RevocationReasons
     public const string LogoutEverywhere = "logout-all";
     public const string PasswordChanged = "password-changed";
 
+    /// <summary>An administrator took rights away, disabled, revoked or deleted the account.</summary>
+    public const string AdminRevoked = "admin";
+
     /// <summary>RFC 7009 revocation request.</summary>
     public const string Revoked = "revoked";
 

@@ -9,13 +9,11 @@ public sealed class TokenRevoker(
     RevocationList list,
     RevocationStore revocations,
     RefreshTokenStore refreshTokens,
-    UserStore users,
     TokenService tokens,
     TimeProvider time,
+    UserTokenRevoker everything,
     ILogger<TokenRevoker> logger)
 {
-    private const int MaxAttempts = 10;
-
     /// <summary>
     /// Puts the access token on the deny list until the last instant validation would accept it:
     /// its expiry plus the clock skew validation allows.
@@ -45,41 +43,9 @@ public sealed class TokenRevoker(
         RevocationLog.SessionRevoked(logger, sessionId, user);
     }
 
-    /// <summary>
-    /// Raises the user's token generation (optionally storing a new password hash in the same
-    /// conditional write), so every access token issued before fails, and revokes every refresh
-    /// family. Returns <c>false</c> when there is no such user.
-    /// </summary>
-    public async Task<bool> RevokeEverythingAsync(string user, string? newPasswordHash, string reason, CancellationToken cancellationToken)
-    {
-        long? generation = null;
-        for (var attempt = 0; attempt < MaxAttempts && generation is null; attempt++)
-        {
-            var entity = await users.FindAsync(user, cancellationToken).ConfigureAwait(false);
-            if (entity is null)
-            {
-                return false;
-            }
-
-            generation = await users.TryRaiseGenerationAsync(entity, newPasswordHash, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (generation is not { } raised)
-        {
-            throw new InvalidOperationException($"The user row of {user} kept changing; could not raise its token generation.");
-        }
-
-        // Older access tokens can live at most one lifetime (plus skew) from now; after that the
-        // published generation is no longer needed.
-        // A refresh that read the old generation just before it was raised may still be writing
-        // its answer: the second skew covers that token too, as for an ended session.
-        var keepUntil = time.GetUtcNow() + tokens.Options.AccessTokenLifetime + tokens.Options.ClockSkew + tokens.Options.ClockSkew;
-        await revocations.PublishGenerationAsync(user, raised, keepUntil, cancellationToken).ConfigureAwait(false);
-        list.AddLocal(user: user, generation: raised);
-        var families = await refreshTokens.RevokeAllAsync(user, reason, cancellationToken).ConfigureAwait(false);
-        RevocationLog.UserTokensRevoked(logger, user, raised, families);
-        return true;
-    }
+    /// <summary>Every token of the user: see <see cref="UserTokenRevoker.RevokeEverythingAsync"/>.</summary>
+    public Task<bool> RevokeEverythingAsync(string user, string? newPasswordHash, string reason, CancellationToken cancellationToken) =>
+        everything.RevokeEverythingAsync(user, newPasswordHash, reason, cancellationToken);
 
     /// <summary>
     /// RFC 7009 §2.1: revokes whatever valid token this is. A refresh token takes its whole family

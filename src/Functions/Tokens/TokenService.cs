@@ -31,6 +31,11 @@ public sealed class TokenService
     /// <c>csrf</c> claim, a random UUID); its copy goes to the JavaScript-readable CSRF cookie.
     /// </summary>
     public const string CsrfClaim = "csrf";
+    /// <summary>RFC 9068 §2.2.3.1 (after RFC 7643): the user's roles, a JSON array of strings.</summary>
+    public const string RolesClaim = "roles";
+
+    /// <summary>RFC 9068 §2.2.3 / RFC 8693 §4.2: the granted scopes, one space-separated string.</summary>
+    public const string ScopeClaim = "scope";
 
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false, MaximumTokenSizeInBytes = MaxTokenLength };
     private readonly SigningKeyRing _ring;
@@ -57,6 +62,10 @@ public sealed class TokenService
 
     public IssuedToken CreateAccessToken(SigningKeySet keys, string subject, string sessionId, long generation = 0) =>
         Create(keys, TokenKind.Access, subject, sessionId, Guid.NewGuid().ToString("N"), generation, _options.AccessTokenLifetime);
+
+    /// <summary>An access token with the user's <c>roles</c> (JSON array) and <c>scope</c> (space-separated), RFC 9068 §2.2.3; each left out when empty.</summary>
+    public IssuedToken CreateAccessToken(SigningKeySet keys, string subject, string sessionId, long generation, IReadOnlyList<string> roles, string scope) =>
+        Create(keys, TokenKind.Access, subject, sessionId, Guid.NewGuid().ToString("N"), generation, _options.AccessTokenLifetime, roles, scope);
 
     public IssuedToken CreateRefreshToken(SigningKeySet keys, string subject, string sessionId, string tokenId, long generation = 0) =>
         Create(keys, TokenKind.Refresh, subject, sessionId, tokenId, generation, _options.RefreshTokenLifetime);
@@ -112,7 +121,7 @@ public sealed class TokenService
 
         // RFC 7519 §4.1.2: sub is a StringOrURI. The handler reads a number as its text, so check
         // the JSON type in the payload itself: a number or object must not become a user name.
-        if (!RegisteredClaimsAreStrings(token)
+        if (!RegisteredClaimsAreStrings(token, out var roles, out var scope)
             || StringClaim(jwt, JwtRegisteredClaimNames.Sub) is not { } subject
             || StringClaim(jwt, JwtRegisteredClaimNames.Jti) is not { } tokenId
             || StringClaim(jwt, SessionClaim) is not { } sessionId)
@@ -125,10 +134,13 @@ public sealed class TokenService
         return TokenValidation.Success(new TokenPrincipal(subject, tokenId, sessionId, kind, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), generation)
         {
             Csrf = StringClaim(jwt, CsrfClaim),
+            Roles = roles,
+            Scope = scope,
         });
     }
 
-    private IssuedToken Create(SigningKeySet keys, TokenKind kind, string subject, string sessionId, string tokenId, long generation, TimeSpan lifetime)
+    private IssuedToken Create(SigningKeySet keys, TokenKind kind, string subject, string sessionId, string tokenId, long generation, TimeSpan lifetime,
+        IReadOnlyList<string>? roles = null, string? scope = null)
     {
         var now = _time.GetUtcNow();
         var expires = now + lifetime;
@@ -152,6 +164,16 @@ public sealed class TokenService
         if (_options.UsesCookies())
         {
             descriptor.Claims[CsrfClaim] = Guid.NewGuid().ToString();
+        }
+
+        if (roles is { Count: > 0 })
+        {
+            descriptor.Claims[RolesClaim] = roles.ToArray();
+        }
+
+        if (!string.IsNullOrEmpty(scope))
+        {
+            descriptor.Claims[ScopeClaim] = scope;
         }
 
         // exp is written in whole seconds (RFC 7519 NumericDate); report what the token says.
@@ -260,11 +282,16 @@ public sealed class TokenService
     }
 
     /// <summary>
-    /// Whether sub, jti and sid are JSON strings in the payload as sent. Decodes into a stack
-    /// buffer (a pooled one for unusually large payloads), so the hot path allocates nothing here.
+    /// Whether sub, jti and sid are JSON strings in the payload as sent; in the same pass reads
+    /// <c>roles</c> and <c>scope</c>. Only a JSON array of strings is roles and only a string is a
+    /// scope: any other type grants nothing (no role, no scope), so a mistyped claim can never
+    /// satisfy a requirement. Decodes into a stack buffer (a pooled one for unusually large
+    /// payloads); a token without roles or scope allocates nothing here.
     /// </summary>
-    private static bool RegisteredClaimsAreStrings(string token)
+    private static bool RegisteredClaimsAreStrings(string token, out IReadOnlyList<string> roles, out string scope)
     {
+        roles = [];
+        scope = string.Empty;
         // The payload segment of the token as sent (JsonWebToken.EncodedPayload would copy it).
         var rest = token.AsSpan(token.IndexOf('.') + 1);
         var encoded = rest[..rest.IndexOf('.')];
@@ -284,6 +311,21 @@ public sealed class TokenService
             {
                 if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
                 {
+                    continue;
+                }
+
+                if (reader.ValueTextEquals("roles"u8))
+                {
+                    reader.Read();
+                    roles = ReadStringArray(ref reader);
+                    continue;
+                }
+
+                if (reader.ValueTextEquals("scope"u8))
+                {
+                    reader.Read();
+                    scope = reader.TokenType == JsonTokenType.String ? reader.GetString() ?? string.Empty : string.Empty;
+                    reader.Skip();
                     continue;
                 }
 
@@ -313,6 +355,33 @@ public sealed class TokenService
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
+    }
+
+    /// <summary>The array's strings, or none at all when it is not an array of strings only (the reader ends on the value's last token).</summary>
+    private static IReadOnlyList<string> ReadStringArray(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader.Skip();
+            return [];
+        }
+
+        var values = new List<string>(2);
+        var valid = true;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                values.Add(reader.GetString()!);
+            }
+            else
+            {
+                valid = false;
+                reader.Skip();
+            }
+        }
+
+        return valid ? values : [];
     }
 
     private TokenFailure Classify(Exception? exception, string token)

@@ -46,6 +46,27 @@ public sealed record TokenPrincipal(string Subject, string TokenId, string Sessi
 {
     /// <summary>The token's <c>csrf</c> claim (written only when tokens travel in cookies), or <c>null</c>.</summary>
     public string? Csrf { get; init; }
+    /// <summary>The <c>roles</c> claim (RFC 9068 §2.2.3.1); empty when absent or not a JSON array of strings.</summary>
+    public IReadOnlyList<string> Roles { get; init; } = [];
+
+    /// <summary>The <c>scope</c> claim (RFC 9068 §2.2.3), space-separated; empty when absent or not a string.</summary>
+    public string Scope { get; init; } = string.Empty;
+
+    public bool IsInRole(string role) => Roles.Contains(role, StringComparer.Ordinal);
+
+    /// <summary>Whether <paramref name="scope"/> is one of the space-separated scope tokens (RFC 6749 §3.3).</summary>
+    public bool HasScope(string scope)
+    {
+        foreach (var range in Scope.AsSpan().Split(' '))
+        {
+            if (Scope.AsSpan(range).SequenceEqual(scope))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
 
 /// <summary>The outcome of checking a token: a principal, or the one reason it was refused.</summary>

@@ -25,6 +25,9 @@ public class TwoInstancesFixture : IAsyncLifetime
 
     public TestLog Log { get; } = new();
 
+    /// <summary>The 32 random bytes behind both instances' <c>SigningKeys__LocalKey</c> (key id <c>local</c>).</summary>
+    public byte[] SigningKey { get; } = RandomNumberGenerator.GetBytes(32);
+
     /// <summary>Instance 0 and instance 1.</summary>
     public IReadOnlyList<HttpClient> Clients { get; private set; } = [];
 
@@ -59,7 +62,7 @@ public class TwoInstancesFixture : IAsyncLifetime
                   }
                 }
                 """);
-            var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+            var key = Convert.ToBase64String(SigningKey);
             var environment = new Dictionary<string, string>(ThrottleSettings)
             {
                 ["AzureWebJobsStorage"] = _azurite.ConnectionString,

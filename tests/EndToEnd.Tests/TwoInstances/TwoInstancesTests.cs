@@ -101,6 +101,40 @@ public sealed class TwoInstancesTests : IDisposable
         Assert.True(loggedOut.Elapsed <= bound, $"refused after {loggedOut.Elapsed}, bound {bound}");
     }
 
+    [Fact]
+    public async Task ARoleRemovedOnOneInstanceRefusesTheOlderTokenThereAtOnceAndOnTheOtherAfterItsReload()
+    {
+        var username = FunctionsAppFixture.NewUsername();
+        await _app.RegisterAsync(Instance(0), username);
+        var admin = Admin.AdminApi.AdminToken(_app.SigningKey);
+        using (var grant = await Admin.AdminApi.SendAsync(Instance(0), HttpMethod.Put, $"api/v1.0/admin/users/{username}/roles", admin, """{"roles":["ops"]}"""))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, grant.StatusCode);
+        }
+
+        var tokens = await _app.LoginAsync(Instance(1), username);
+        Assert.Equal(["ops"], Admin.AdminApi.Roles(await Admin.AdminApi.MeAsync(Instance(1), tokens.Access)));
+
+        using (var remove = await Admin.AdminApi.SendAsync(Instance(0), HttpMethod.Put, $"api/v1.0/admin/users/{username}/roles", admin, """{"roles":[]}"""))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, remove.StatusCode);
+        }
+
+        var removed = Stopwatch.StartNew();
+        Assert.Equal(HttpStatusCode.Unauthorized, await ProtectedAsync(Instance(0), tokens.Access));
+
+        // The other instance refuses from its next reload of the revocation table (interval
+        // RevocationInterval). Polled with a generous cap; the time taken is reported, not asserted.
+        HttpStatusCode last;
+        while ((last = await ProtectedAsync(Instance(1), tokens.Access)) == HttpStatusCode.OK && removed.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(50);
+        }
+
+        _output.WriteLine($"instance 1 refused the older token {removed.ElapsedMilliseconds} ms after the role was removed (interval {TwoInstancesFixture.RevocationInterval.TotalMilliseconds:0} ms)");
+        Assert.Equal(HttpStatusCode.Unauthorized, last);
+    }
+
     private static async Task<HttpStatusCode> ProtectedAsync(HttpClient client, string access)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1.0/protected");
