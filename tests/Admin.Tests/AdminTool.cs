@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using JwtFunctions.EndToEnd.Tests;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace JwtFunctions.AdminTool.Tests;
+
+/// <summary>One run of the tool: its exit code and everything it wrote.</summary>
+public sealed record ToolRun(int ExitCode, string Out, string Error)
+{
+    public override string ToString() => $"exit {ExitCode}{Environment.NewLine}stdout:{Environment.NewLine}{Out}stderr:{Environment.NewLine}{Error}";
+}
+
+/// <summary>
+/// Starts the built tool (<c>dotnet JwtFunctions.AdminTool.dll</c>, copied next to the tests by the
+/// project reference) as an operator would, with stdin redirected (so passwords come from stdin) and
+/// none of the storage settings of the test process's environment.
+/// </summary>
+public static class AdminTool
+{
+    private static readonly string ToolPath = Path.Combine(AppContext.BaseDirectory, "JwtFunctions.AdminTool.dll");
+
+    public static async Task<ToolRun> RunAsync(IEnumerable<string> arguments, string? stdin = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(ToolPath);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("AzureWebJobsStorage", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Storage__", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+        }
+
+        process.StandardInput.Close();
+
+        // A guard against a hung tool, not a timing assertion.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The admin tool did not finish within 2 minutes: {string.Join(' ', arguments)}");
+        }
+
+        return new ToolRun(process.ExitCode, await stdout, await stderr);
+    }
+}
+
+/// <summary>
+/// The app (built into its own <c>.artifacts/admin-tests</c>, so a parallel end-to-end run's build
+/// of <c>.artifacts/e2e</c> is not disturbed) under the local host on its own Azurite, through the
+/// end-to-end tests' <see cref="FunctionsAppFixture"/>; the tool is pointed at the same Azurite.
+/// </summary>
+public sealed class AdminToolFixture : IAsyncLifetime
+{
+    public FunctionsAppFixture App { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(AppBuild.AppDirectoryVariable)))
+        {
+            Environment.SetEnvironmentVariable(AppBuild.AppDirectoryVariable, await AppBuild.BuildProjectAsync(Path.Combine("src", "Functions", "Functions.csproj"), "admin-tests"));
+        }
+
+        await App.InitializeAsync();
+    }
+
+    public Task DisposeAsync() => App.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class AdminToolCollection : ICollectionFixture<AdminToolFixture>
+{
+    public const string Name = "Admin tool and app";
+}
