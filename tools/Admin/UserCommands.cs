@@ -19,7 +19,7 @@ public static class UserCommands
         var actor = parsed.GetValue(AdminCommandLine.Actor) ?? Environment.UserName;
         if (!IsValidActor(actor))
         {
-            Console.Error.WriteLine($"The operating-system user name cannot name the actor in the audit events; give --actor.");
+            Console.Error.WriteLine("The operating-system user name cannot name the actor in the audit events; give --actor.");
             return ExitCodes.Usage;
         }
 
