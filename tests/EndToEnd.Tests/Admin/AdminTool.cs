@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using JwtFunctions.EndToEnd.Tests;
 
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
-
-namespace JwtFunctions.AdminTool.Tests;
+namespace JwtFunctions.EndToEnd.Tests.Admin;
 
 /// <summary>One run of the tool: its exit code and everything it wrote.</summary>
 public sealed record ToolRun(int ExitCode, string Out, string Error)
@@ -14,7 +11,8 @@ public sealed record ToolRun(int ExitCode, string Out, string Error)
 /// <summary>
 /// Starts the built tool (<c>dotnet JwtFunctions.AdminTool.dll</c>, copied next to the tests by the
 /// project reference) as an operator would, with stdin redirected (so passwords come from stdin) and
-/// none of the storage settings of the test process's environment.
+/// none of the storage, proxy or managed-identity settings other tests may leave in this process's
+/// environment.
 /// </summary>
 public static class AdminTool
 {
@@ -35,7 +33,8 @@ public static class AdminTool
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("AzureWebJobsStorage", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Storage__", StringComparison.Ordinal)).ToList())
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("AzureWebJobsStorage", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Storage__", StringComparison.Ordinal)
+            || k.StartsWith("IDENTITY_", StringComparison.Ordinal) || k.EndsWith("_PROXY", StringComparison.OrdinalIgnoreCase) || k == "SSL_CERT_FILE").ToList())
         {
             start.Environment.Remove(key);
         }
@@ -69,32 +68,4 @@ public static class AdminTool
 
         return new ToolRun(process.ExitCode, await stdout, await stderr);
     }
-}
-
-/// <summary>
-/// The app (built into its own <c>.artifacts/admin-tests</c>, so a parallel end-to-end run's build
-/// of <c>.artifacts/e2e</c> is not disturbed) under the local host on its own Azurite, through the
-/// end-to-end tests' <see cref="FunctionsAppFixture"/>; the tool is pointed at the same Azurite.
-/// </summary>
-public sealed class AdminToolFixture : IAsyncLifetime
-{
-    public FunctionsAppFixture App { get; } = new();
-
-    public async Task InitializeAsync()
-    {
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(AppBuild.AppDirectoryVariable)))
-        {
-            Environment.SetEnvironmentVariable(AppBuild.AppDirectoryVariable, await AppBuild.BuildProjectAsync(Path.Combine("src", "Functions", "Functions.csproj"), "admin-tests"));
-        }
-
-        await App.InitializeAsync();
-    }
-
-    public Task DisposeAsync() => App.DisposeAsync();
-}
-
-[CollectionDefinition(Name)]
-public sealed class AdminToolCollection : ICollectionFixture<AdminToolFixture>
-{
-    public const string Name = "Admin tool and app";
 }

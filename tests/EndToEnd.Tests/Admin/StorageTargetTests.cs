@@ -7,7 +7,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace JwtFunctions.AdminTool.Tests;
+using JwtFunctions.AdminTool;
+
+namespace JwtFunctions.EndToEnd.Tests.Admin;
 
 /// <summary>How the tool reports storage it cannot use: one fixed message and exit code per kind, no stack trace.</summary>
 public sealed class StorageTargetTests(ITestOutputHelper output)

@@ -1,4 +1,6 @@
-namespace JwtFunctions.AdminTool.Tests;
+using JwtFunctions.AdminTool;
+
+namespace JwtFunctions.EndToEnd.Tests.Admin;
 
 /// <summary>Usage errors: exit 2 with the reason, before any storage is touched, and never a password repeated.</summary>
 public sealed class AdminCommandLineTests(ITestOutputHelper output)

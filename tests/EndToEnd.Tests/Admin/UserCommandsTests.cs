@@ -1,19 +1,28 @@
 using System.Net;
 using JwtFunctions.EndToEnd.Tests;
 
-namespace JwtFunctions.AdminTool.Tests;
+using JwtFunctions.AdminTool;
+
+namespace JwtFunctions.EndToEnd.Tests.Admin;
 
 /// <summary>
-/// Every command against Azurite, checked through the running app: what the tool creates logs in
-/// over HTTP, what it disables is refused, and so on.
+/// Every command against the Azurite of the running app, checked through the app: what the tool
+/// creates logs in over HTTP, what it disables is refused, and so on. Usernames are fresh per test;
+/// the last-admin test has a users table of its own.
 /// </summary>
-[Collection(AdminToolCollection.Name)]
-public sealed class UserCommandsTests(AdminToolFixture fixture, ITestOutputHelper output)
+[Collection(FunctionsAppCollection.Name)]
+public sealed class UserCommandsTests : FunctionsAppTest
 {
     private const string Password = "correct horse battery staple";
     private const string NewPassword = "a different long passphrase";
 
-    private FunctionsAppFixture App => fixture.App;
+    private readonly ITestOutputHelper _output;
+
+    public UserCommandsTests(FunctionsAppFixture app, ITestOutputHelper output)
+        : base(app, output)
+    {
+        _output = output;
+    }
 
     private Task<ToolRun> Tool(string stdin, params string[] arguments) =>
         Tool(stdin, new Dictionary<string, string>(), arguments);
@@ -21,7 +30,7 @@ public sealed class UserCommandsTests(AdminToolFixture fixture, ITestOutputHelpe
     private async Task<ToolRun> Tool(string stdin, Dictionary<string, string> environment, params string[] arguments)
     {
         var run = await AdminTool.RunAsync([.. arguments, "--connection-string", App.StorageConnectionString, "--actor", "tester"], stdin, environment);
-        output.WriteLine($"admin {string.Join(' ', arguments)}: {run}");
+        _output.WriteLine($"admin {string.Join(' ', arguments)}: {run}");
         return run;
     }
 
