@@ -69,6 +69,9 @@ param deployerPrincipalId string = deployer().objectId
 ])
 param deployerVaultAccess string = 'persistent'
 
+@description('True: the deployer (deployerPrincipalId) gets Storage Table Data Contributor on the storage account, so it can create the first admin with tools/Admin (README, "After deploy: create the first admin"). Temporary: delete the assignment (output AZURE_DEPLOYER_TABLE_ROLE_ASSIGNMENT_ID) once the admin exists and set this to false, or provisioning grants it again.')
+param grantDeployerTableRole bool = true
+
 @description('Private mode: VNet integration for the app, private endpoints and private DNS zones for blob, queue, table and the vault, public network access disabled on storage and vault.')
 param vnetEnabled bool = false
 
@@ -256,6 +259,7 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     appIdentityName: identityName
     deployerPrincipalId: deployerPrincipalId
     grantDeployerVaultRole: deployerVaultAccess != 'none'
+    grantDeployerTableRole: grantDeployerTableRole
     storageAccountName: storageAccountName
     keyVaultName: keyVaultName
     applicationInsightsName: applicationInsightsName
@@ -357,6 +361,12 @@ output JWT_ISSUER string = effectiveJwtIssuer
 
 @description('Name of the storage account.')
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+
+@description('Table endpoint of the storage account (the users\' tables): tools/Admin --table-endpoint.')
+output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
+
+@description('Resource ID of the deployer\'s Storage Table Data Contributor assignment (delete it once the first admin exists); empty when none is made.')
+output AZURE_DEPLOYER_TABLE_ROLE_ASSIGNMENT_ID string = roleAssignments.outputs.deployerTableRoleAssignmentId
 
 @description('Object ID of the principal that got Key Vault Secrets Officer (the postprovision hook must run as it).')
 output AZURE_DEPLOYER_PRINCIPAL_ID string = deployerVaultAccess == 'none' ? '' : deployerPrincipalId

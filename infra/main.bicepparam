@@ -29,6 +29,9 @@ param keyVaultNameSalt = readEnvironmentVariable('AZURE_KEY_VAULT_NAME_SALT', ''
 // persistent | bootstrap | none: azd env set DEPLOYER_VAULT_ACCESS bootstrap
 param deployerVaultAccess = readEnvironmentVariable('DEPLOYER_VAULT_ACCESS', 'persistent')
 
+// The deployer's temporary table role for creating the first admin: azd env set DEPLOYER_TABLE_ROLE false
+param grantDeployerTableRole = bool(readEnvironmentVariable('DEPLOYER_TABLE_ROLE', 'true'))
+
 // Comma-separated browser origins: azd env set CORS_ALLOWED_ORIGINS https://app.example.com
 param corsAllowedOrigins = empty(readEnvironmentVariable('CORS_ALLOWED_ORIGINS', ''))
   ? []

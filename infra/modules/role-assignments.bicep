@@ -12,6 +12,9 @@ param deployerPrincipalId string
 @description('False: the deployer gets no role on the vault (the signing key is managed some other way).')
 param grantDeployerVaultRole bool
 
+@description('True: the deployer gets Storage Table Data Contributor on the storage account, to create the first admin with tools/Admin; meant to be deleted afterwards.')
+param grantDeployerTableRole bool
+
 @description('Name of the storage account used by the app.')
 param storageAccountName string
 
@@ -147,4 +150,21 @@ resource deployerKeyVaultSecretsOfficer 'Microsoft.Authorization/roleAssignments
 @description('Resource ID of the deployer\'s Key Vault Secrets Officer assignment (what the hook deletes in bootstrap mode); empty when none is made.')
 output deployerVaultRoleAssignmentId string = grantDeployerVaultRole && !empty(deployerPrincipalId)
   ? deployerKeyVaultSecretsOfficer.id
+  : ''
+
+// Storage Table Data Contributor, on the storage account only, for the deployer: the admin tool
+// (tools/Admin, with the deployer's Azure sign-in) creates the first admin in the users' table.
+// Temporary: README, "After deploy: create the first admin", deletes it once the admin exists.
+resource deployerTableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeployerTableRole && !empty(deployerPrincipalId)) {
+  name: guid(storage.id, deployerPrincipalId, storageTableDataContributor.id)
+  scope: storage
+  properties: {
+    principalId: deployerPrincipalId
+    roleDefinitionId: storageTableDataContributor.id
+  }
+}
+
+@description('Resource ID of the deployer\'s Storage Table Data Contributor assignment (to delete once the first admin exists); empty when none is made.')
+output deployerTableRoleAssignmentId string = grantDeployerTableRole && !empty(deployerPrincipalId)
+  ? deployerTableDataContributor.id
   : ''

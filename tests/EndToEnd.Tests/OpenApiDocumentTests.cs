@@ -75,7 +75,6 @@ public sealed class OpenApiDocumentTests(FunctionsAppFixture app, ITestOutputHel
         Assert.NotNull(unauthorized["headers"]!["WWW-Authenticate"]);
     }
 
-<<<<<<< HEAD
     /// <summary>The operations that take a password are throttled (README, "Throttling"): 429 with Retry-After.</summary>
     [Theory]
     [InlineData("/v1.0/register")]
@@ -103,7 +102,6 @@ public sealed class OpenApiDocumentTests(FunctionsAppFixture app, ITestOutputHel
         Assert.Equal(7, guarded.Count); // admin: create, list, get, delete, roles, action; reports: export
         Assert.All(guarded, g => Assert.Equal("#/components/responses/Forbidden", g.Operation["responses"]!["403"]?["$ref"]?.GetValue<string>()));
         Assert.NotNull(document["components"]!["responses"]!["Forbidden"]!["headers"]!["WWW-Authenticate"]);
->>>>>>> roles
     }
 
     private async Task<JsonNode> GetDocumentAsync()

@@ -25,7 +25,7 @@ public static partial class BicepCli
     public static string Path => Executable.Value;
 
     /// <summary>Environment variables main.bicepparam reads besides AZURE_*; a caller's shell must not set them for the checks.</summary>
-    public static IReadOnlyList<string> ParameterVariables { get; } = ["VNET_ENABLED", "DEPLOYER_VAULT_ACCESS", "CORS_ALLOWED_ORIGINS", "CORS_SUPPORT_CREDENTIALS", "JWT_SIGNING_ALGORITHM"];
+    public static IReadOnlyList<string> ParameterVariables { get; } = ["VNET_ENABLED", "DEPLOYER_VAULT_ACCESS", "CORS_ALLOWED_ORIGINS", "CORS_SUPPORT_CREDENTIALS", "JWT_SIGNING_ALGORITHM", "DEPLOYER_TABLE_ROLE"];
 
     public static BicepResult Run(string workingDirectory, params string[] arguments) =>
         Run(workingDirectory, new Dictionary<string, string>(), arguments);

@@ -12,6 +12,8 @@ public sealed partial class OutputsAndParametersTests
     [InlineData("AZURE_KEY_VAULT_NAME")]
     [InlineData("AZURE_SIGNING_KEY_SECRET_NAME")]
     [InlineData("AZURE_STORAGE_ACCOUNT_NAME")]
+    [InlineData("AZURE_STORAGE_TABLE_ENDPOINT")]
+    [InlineData("AZURE_DEPLOYER_TABLE_ROLE_ASSIGNMENT_ID")]
     [InlineData("AZURE_LOCATION")]
     [InlineData("AZURE_TENANT_ID")]
     [InlineData("AZURE_DEPLOYER_PRINCIPAL_ID")]
@@ -37,6 +39,28 @@ public sealed partial class OutputsAndParametersTests
         foreach (var name in read)
         {
             Assert.True(outputs.Contains(name), $"{hook} reads {name}, which main.bicep does not output (azd would leave it unset).");
+        }
+    }
+
+    [Fact]
+    public void TableEndpointOutputIsTheAccountsPrimaryTableEndpoint()
+    {
+        var storage = Artifacts.Snapshot.Single("Microsoft.Storage/storageAccounts").Str("id")!;
+        var value = Artifacts.Snapshot.Outputs.Str("AZURE_STORAGE_TABLE_ENDPOINT") ?? string.Empty;
+        Assert.StartsWith($"[reference('{storage}', ", value, StringComparison.Ordinal);
+        Assert.EndsWith(").primaryEndpoints.table]", value, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string> Readmes => new() { "README.md", "infra/README.md" };
+
+    [Theory]
+    [MemberData(nameof(Readmes))]
+    public void EveryOutputTheReadmesReadWithAzdIsATemplateOutput(string readme)
+    {
+        var outputs = Artifacts.CompiledTemplate["outputs"]!.AsObject().Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in AzdGetValue().Matches(File.ReadAllText(Path.Combine(Repo.Root, readme))).Select(m => m.Groups[1].Value).Distinct())
+        {
+            Assert.True(outputs.Contains(name), $"{readme} runs `azd env get-value {name}`, which main.bicep does not output.");
         }
     }
 
@@ -91,7 +115,7 @@ public sealed partial class OutputsAndParametersTests
     {
         var names = Artifacts.CompiledParameters["parameters"]!.AsObject().Select(p => p.Key).Order().ToArray();
         Assert.Equal(
-            ["corsAllowedOrigins", "corsSupportCredentials", "deployerVaultAccess", "environmentName", "jwtAudience", "jwtIssuer", "keyVaultNameSalt", "location", "registrationEnabled", "signingAlgorithm", "signingKeySecretName", "vnetEnabled"],
+            ["corsAllowedOrigins", "corsSupportCredentials", "deployerVaultAccess", "environmentName", "grantDeployerTableRole", "jwtAudience", "jwtIssuer", "keyVaultNameSalt", "location", "registrationEnabled", "signingAlgorithm", "signingKeySecretName", "vnetEnabled"],
             names);
         foreach (var (name, parameter) in Artifacts.CompiledParameters["parameters"]!.AsObject())
         {
@@ -103,6 +127,9 @@ public sealed partial class OutputsAndParametersTests
     // $AZURE_X, ${AZURE_X...} (sh) and $env:AZURE_X (PowerShell); JWT_X likewise.
     [GeneratedRegex(@"\$(?:\{|env:)?((?:AZURE|JWT)_[A-Z0-9_]+)")]
     private static partial Regex HookVariable();
+
+    [GeneratedRegex(@"azd env get-value ([A-Z][A-Z0-9_]*)")]
+    private static partial Regex AzdGetValue();
 
     [GeneratedRegex("^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")]
     private static partial Regex UpperSnake();

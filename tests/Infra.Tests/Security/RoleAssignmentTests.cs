@@ -4,6 +4,11 @@ namespace JwtFunctions.Infra.Tests.Security;
 
 public sealed class RoleAssignmentTests
 {
+    // Built-in role definition IDs, the same in every tenant: Learn, "Azure built-in roles" (Storage,
+    // Monitor, Security categories; learn.microsoft.com/azure/role-based-access-control/built-in-roles).
+    // StorageTableDataContributor ("Allows for read, write and delete access to Azure Storage tables
+    // and entities") re-checked 2026-12-01 against that page's Storage category and a generated
+    // table of built-in role IDs in a public Azure SDK repository.
     public const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
     public const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
     public const string StorageTableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
@@ -69,11 +74,45 @@ public sealed class RoleAssignmentTests
     }
 
     [Fact]
+    public void DeployerMayReadAndWriteTablesOnTheStorageAccountOnlyToCreateTheFirstAdmin()
+    {
+        var storage = Artifacts.Snapshot.Single("Microsoft.Storage/storageAccounts").Str("id")!;
+        var officer = Artifacts.Snapshot.RoleAssignments.Single(a => a.IsRole(KeyVaultSecretsOfficer));
+        var deployer = Assert.Single(Artifacts.Snapshot.RoleAssignments, a => a.IsRole(StorageTableDataContributor) && !a.IsForIdentity(AppIdentityId));
+
+        Assert.Equal(storage, deployer.Scope, ignoreCase: true);
+        Assert.Equal(officer.PrincipalId, deployer.PrincipalId);
+        Assert.Equal(
+            $"/subscriptions/{Artifacts.SubscriptionId}/providers/Microsoft.Authorization/roleDefinitions/{StorageTableDataContributor}",
+            deployer.RoleDefinitionId,
+            ignoreCase: true);
+    }
+
+    [Fact]
+    public void DeployerTableRoleAssignmentIsHandedOutToBeDeletedAfterwards()
+    {
+        // Not evaluable before deployment (deployer()): the ID of the storage-scoped assignment.
+        var id = Artifacts.Snapshot.Outputs.Str("AZURE_DEPLOYER_TABLE_ROLE_ASSIGNMENT_ID") ?? string.Empty;
+        Assert.Contains("extensionResourceId(resourceId('Microsoft.Storage/storageAccounts', ", id, StringComparison.Ordinal);
+        Assert.Contains("'Microsoft.Authorization/roleAssignments'", id, StringComparison.Ordinal);
+        Assert.Contains(StorageTableDataContributor, id, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void DeployerTableRoleCanBeWithheld()
+    {
+        var withheld = Artifacts.SnapshotWith("DEPLOYER_TABLE_ROLE", "false");
+        Assert.Single(withheld.RoleAssignments, a => a.IsRole(StorageTableDataContributor));
+        Assert.Equal(6, withheld.RoleAssignments.Count());
+        Assert.Equal(string.Empty, withheld.Outputs.Str("AZURE_DEPLOYER_TABLE_ROLE_ASSIGNMENT_ID"));
+    }
+
+    [Fact]
     public void EveryRoleAssignmentIsScopedToOneResourceNotTheGroupOrSubscription()
     {
         var group = $"/subscriptions/{Artifacts.SubscriptionId}/resourceGroups/{Artifacts.ResourceGroup}";
         var assignments = Artifacts.Snapshot.RoleAssignments.ToList();
-        Assert.Equal(6, assignments.Count);
+        Assert.Equal(7, assignments.Count);
         foreach (var assignment in assignments)
         {
             Assert.True(
@@ -88,7 +127,7 @@ public sealed class RoleAssignmentTests
         var assignments = Artifacts.CompiledTemplate.Objects()
             .Where(o => o.Str("type") == "Microsoft.Authorization/roleAssignments")
             .ToList();
-        Assert.Equal(6, assignments.Count);
+        Assert.Equal(7, assignments.Count);
         foreach (var assignment in assignments)
         {
             var name = assignment.Str("name") ?? string.Empty;
@@ -157,7 +196,7 @@ public sealed class RoleAssignmentTests
                 $"Role assignment on line {i + 1} of role-assignments.bicep needs a comment naming its role.");
         }
 
-        Assert.Equal(6, declared);
+        Assert.Equal(7, declared);
     }
 
     [Fact]
@@ -188,7 +227,7 @@ public sealed class RoleAssignmentTests
     {
         var none = Artifacts.SnapshotWith("DEPLOYER_VAULT_ACCESS", "none");
         Assert.DoesNotContain(none.RoleAssignments, a => a.IsRole(KeyVaultSecretsOfficer));
-        Assert.Equal(5, none.RoleAssignments.Count());
+        Assert.Equal(6, none.RoleAssignments.Count());
         Assert.Equal(string.Empty, none.Outputs.Str("AZURE_DEPLOYER_PRINCIPAL_ID"));
         Assert.Equal(string.Empty, none.Outputs.Str("AZURE_DEPLOYER_VAULT_ROLE_ASSIGNMENT_ID"));
     }
