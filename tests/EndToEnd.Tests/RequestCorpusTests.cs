@@ -127,6 +127,8 @@ public sealed class RequestCorpusTests(FunctionsAppFixture app, ITestOutputHelpe
             {
                 data.Add("register", Json, JsonSerializer.Serialize(new { username = "valid.common", password }), 400, InvalidRequest);
                 data.Add("password", Json, JsonSerializer.Serialize(new { current_password = ValidPassword, new_password = password }), 400, InvalidRequest);
+                data.Add("admin-create", Json, JsonSerializer.Serialize(new { username = "valid.admin.common", password }), 400, InvalidRequest);
+                data.Add("admin-password", Json, JsonSerializer.Serialize(new { new_password = password }), 400, InvalidRequest);
             }
 
             // login: wrong types are 400; over-long credentials 400 before any work; everything

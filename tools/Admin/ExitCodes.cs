@@ -42,6 +42,7 @@ public static class ExitCodes
         AdminResult.UsernameTaken => (AlreadyExists, $"A user '{username}' already exists."),
         AdminResult.InvalidUsername => (Usage, $"The username is not valid: {Usernames.MinLength}-{Usernames.MaxLength} characters of letters, digits and . _ @ -."),
         AdminResult.InvalidPassword => (PasswordRefused, $"The password was refused: it must be {Passwords.MinLength}-{Passwords.MaxLength} characters."),
+        AdminResult.CommonPassword => (PasswordRefused, "The password was refused: it is a commonly used password; choose another."),
         AdminResult.InvalidRoles => (Usage, $"A role name is not valid: {AccessRights.Rule}."),
         AdminResult.InvalidScope => (Usage, $"A scope is not valid: {AccessRights.Rule}, separated by spaces."),
         AdminResult.LastAdmin => (LastAdmin, $"Refused: '{username}' is the last enabled admin; make another user admin first."),

@@ -46,9 +46,9 @@ public sealed class UserAdministration(
         }
 
         // The same rule as register and password change.
-        if (!Passwords.IsAcceptable(password))
+        if (Refused(Passwords.Check(password)) is { } refusedPassword)
         {
-            return AdminResult.InvalidPassword;
+            return refusedPassword;
         }
 
         var now = time.GetUtcNow();
@@ -152,9 +152,9 @@ public sealed class UserAdministration(
             return AdminResult.NotFound;
         }
 
-        if (!Passwords.IsAcceptable(newPassword))
+        if (Refused(Passwords.Check(newPassword)) is { } refusedPassword)
         {
-            return AdminResult.InvalidPassword;
+            return refusedPassword;
         }
 
         if (await users.FindAsync(user, cancellationToken).ConfigureAwait(false) is null
@@ -301,6 +301,13 @@ public sealed class UserAdministration(
 
     private static UserSummary Summary(UserEntity user, LockoutEntity? lockout, DateTimeOffset now) =>
         new(user.PartitionKey, AccessRights.Split(user.Roles), user.Scope, user.Disabled, lockout?.LockedUntil is { } until && until > now ? until : null);
+
+    private static AdminResult? Refused(PasswordProblem problem) => problem switch
+    {
+        PasswordProblem.None => null,
+        PasswordProblem.Common => AdminResult.CommonPassword,
+        _ => AdminResult.InvalidPassword,
+    };
 }
 
 /// <summary>The outcome of an admin action; the API maps each to its status in one place (AdminResponses).</summary>
@@ -311,6 +318,9 @@ public enum AdminResult
     UsernameTaken,
     InvalidUsername,
     InvalidPassword,
+
+    /// <summary>A password on the common-password list (NIST SP 800-63B §3.1.1.2).</summary>
+    CommonPassword,
     InvalidRoles,
     InvalidScope,
     InvalidLimit,

@@ -49,6 +49,7 @@ public sealed class UserAdministrationTests(AzuriteFixture azurite)
         { "bob", "short", ["ops"], null, AdminResult.InvalidPassword },
         { "bob", null, ["ops"], null, AdminResult.InvalidPassword },
         { "bob", new string('p', 129), ["ops"], null, AdminResult.InvalidPassword },
+        { "bob", "passwordpassword", ["ops"], null, AdminResult.CommonPassword },
         { "b", Password, ["ops"], null, AdminResult.InvalidUsername },
         { "bob/evil", Password, ["ops"], null, AdminResult.InvalidUsername },
         { null, Password, ["ops"], null, AdminResult.InvalidUsername },
@@ -227,6 +228,7 @@ public sealed class UserAdministrationTests(AzuriteFixture azurite)
         var before = (await app.Accounts.LoginAsync("bob", Password, default)).Tokens!;
 
         Assert.Equal(AdminResult.InvalidPassword, await Admin(app).ResetPasswordAsync(Actor, "bob", "short", default));
+        Assert.Equal(AdminResult.CommonPassword, await Admin(app).ResetPasswordAsync(Actor, "bob", "qwerty123456", default));
         Assert.Equal(AdminResult.Done, await Admin(app).ResetPasswordAsync(Actor, "bob", "another-twelve", default));
 
         Assert.Equal(TokenFailure.Revoked, (await app.AuthenticateAsync(before.AccessToken)).Failure);
