@@ -62,8 +62,8 @@ public sealed class AccountLockout(UserStore users, IOptions<AccountOptions> opt
 
     /// <summary>
     /// Settles a reservation with the check's outcome. A failure is counted (locking the account
-    /// at the threshold); a success clears the count, unless the account was locked while the
-    /// password was being checked: then the success is refused (<c>false</c>).
+    /// at the threshold); a success clears the count when no other check is in flight, unless the
+    /// account was locked while the password was being checked: then the success is refused (<c>false</c>).
     /// </summary>
     public async Task<bool> SettleAsync(string user, bool passwordMatched, CancellationToken cancellationToken)
     {
@@ -76,7 +76,10 @@ public sealed class AccountLockout(UserStore users, IOptions<AccountOptions> opt
             var locked = lockout.LockedUntil > now;
             if (passwordMatched)
             {
-                if (!locked)
+                // A success clears the count only when no other check is in flight: inside a
+                // burst it would hand the burst's remaining guesses a fresh budget, and the burst
+                // would get more than the threshold of checks.
+                if (!locked && lockout.InFlight == 0)
                 {
                     lockout.Failures = 0;
                 }

@@ -169,6 +169,34 @@ public sealed class AccountLockoutTests(AzuriteFixture azurite)
         }
     }
 
+    [Fact]
+    public async Task ASuccessInsideABurstDoesNotGiveTheBurstAFreshBudget()
+    {
+        await using var app = await StartAsync();
+        var lockout = app.Get<AccountLockout>();
+        var threshold = new AccountOptions().LockoutThreshold;
+
+        // One failure settled; then a wrong guess and the right password in flight together, and
+        // the right one settles first.
+        Assert.True(await lockout.TryReserveAsync("alice", default));
+        await lockout.SettleAsync("alice", passwordMatched: false, default);
+        Assert.True(await lockout.TryReserveAsync("alice", default));
+        Assert.True(await lockout.TryReserveAsync("alice", default));
+        Assert.True(await lockout.SettleAsync("alice", passwordMatched: true, default));
+        await lockout.SettleAsync("alice", passwordMatched: false, default);
+
+        // Whatever the burst still gets, its wrong checks in all stay within the threshold.
+        var more = 0;
+        while (await lockout.TryReserveAsync("alice", default))
+        {
+            more++;
+            await lockout.SettleAsync("alice", passwordMatched: false, default);
+        }
+
+        Assert.Equal(threshold, 2 + more);
+        Assert.True((await LockoutAsync(app))!.LockedUntil > _time.GetUtcNow());
+    }
+
     /// <summary>Counts the password checks one app instance makes (its own IMeterFactory scope).</summary>
     private sealed class PasswordChecks : IDisposable
     {
