@@ -69,6 +69,11 @@ public sealed class LoginThrottle(TableServiceClient service, IOptions<StorageOp
 
     private readonly ProvisionedTable _table = new(service.GetTableClient(storage.Value.ThrottleTable));
 
+    /// <summary>The configured window: a row whose window began longer ago counts as no row.</summary>
+    public TimeSpan Window => options.Value.Window;
+
+    internal ValueTask<TableClient> GetTableAsync(CancellationToken cancellationToken) => _table.GetAsync(cancellationToken);
+
     /// <summary>
     /// Counts one password attempt from <paramref name="source"/> (the client address, <c>null</c>
     /// when unknown: all such share one count) on <paramref name="username"/> (counted only when

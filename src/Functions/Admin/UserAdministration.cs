@@ -357,12 +357,12 @@ public sealed record UserPage(IReadOnlyList<UserSummary> Users, string? Continua
 /// <summary>Audit events of user administration: who did what to whom. Never a password, hash or token.</summary>
 internal static partial class AdminLog
 {
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Audit: {Actor} created user {User} with roles [{Roles}]")]
+    [LoggerMessage(EventId = 8001, Level = LogLevel.Information, Message = "Audit: {Actor} created user {User} with roles [{Roles}]")]
     public static partial void Created(ILogger logger, string actor, string user, string roles);
 
-    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Audit: {Actor} did {Action} on user {User}")]
+    [LoggerMessage(EventId = 8002, Level = LogLevel.Information, Message = "Audit: {Actor} did {Action} on user {User}")]
     public static partial void Changed(ILogger logger, string actor, AdminAction action, string user);
 
-    [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Audit: {Actor} did {Action} on user {User}: roles [{Roles}], scope [{Scope}], disabled {Disabled}, tokens revoked {Revoked}")]
+    [LoggerMessage(EventId = 8003, Level = LogLevel.Information, Message = "Audit: {Actor} did {Action} on user {User}: roles [{Roles}], scope [{Scope}], disabled {Disabled}, tokens revoked {Revoked}")]
     public static partial void AccessChanged(ILogger logger, string actor, AdminAction action, string user, string roles, string scope, bool disabled, bool revoked);
 }

@@ -21,7 +21,9 @@ namespace JwtFunctions.Cleanup;
 /// plus one access-token lifetime and two skews: no refresh succeeds after the lifetime, and the
 /// last access token issued in the session has expired by then; a token of a deleted family is
 /// refused as unknown;</item>
-/// <item>lock-out rows that mean the same as no row (<see cref="AccountLockout.IsSpent"/>).</item>
+/// <item>lock-out rows that mean the same as no row (<see cref="AccountLockout.IsSpent"/>);</item>
+/// <item>throttle counters whose window has ended (<see cref="ThrottleEntity"/>): the next attempt
+/// starts a new window whether the row is there or not.</item>
 /// </list>
 /// Safe with any number of instances running it at once: every delete is conditional on the ETag
 /// read (a row changed since, e.g. a lock-out row a login just wrote, is left for the next run) and
@@ -33,6 +35,7 @@ public sealed class CleanupService(
     RevocationStore revocations,
     RefreshTokenStore refreshTokens,
     UserStore users,
+    LoginThrottle throttle,
     IOptions<CleanupOptions> options,
     IOptions<JwtOptions> jwt,
     IOptions<AccountOptions> accounts,
@@ -70,8 +73,12 @@ public sealed class CleanupService(
         var lockouts = await DeleteMatchingAsync<LockoutEntity>(usersTable, TableClient.CreateQueryFilter($"RowKey eq {LockoutEntity.Row}"),
             lockout => AccountLockout.IsSpent(lockout, now, accounts.Value), budget, cancellationToken).ConfigureAwait(false);
 
-        var result = new CleanupResult(revokedIds, generations, tokens, families, lockouts, budget.Exhausted);
-        CleanupLog.Finished(logger, result.RevokedIds, result.Generations, result.RefreshTokens, result.Families, result.Lockouts, result.BudgetExhausted);
+        var throttleTable = await throttle.GetTableAsync(cancellationToken).ConfigureAwait(false);
+        var counters = await DeleteMatchingAsync(throttleTable, TableClient.CreateQueryFilter(
+            $"RowKey eq {ThrottleEntity.Row} and WindowStart lt {now - throttle.Window}"), budget, cancellationToken).ConfigureAwait(false);
+
+        var result = new CleanupResult(revokedIds, generations, tokens, families, lockouts, counters, budget.Exhausted);
+        CleanupLog.Finished(logger, result.RevokedIds, result.Generations, result.RefreshTokens, result.Families, result.Lockouts, result.ThrottleCounters, result.BudgetExhausted);
         return result;
     }
 
@@ -158,11 +165,11 @@ public sealed class CleanupService(
 /// Rows one run deleted, by kind (a row another instance deleted at the same moment may be counted
 /// by both); <see cref="BudgetExhausted"/> when it stopped at the budget.
 /// </summary>
-public sealed record CleanupResult(int RevokedIds, int Generations, int RefreshTokens, int Families, int Lockouts, bool BudgetExhausted);
+public sealed record CleanupResult(int RevokedIds, int Generations, int RefreshTokens, int Families, int Lockouts, int ThrottleCounters, bool BudgetExhausted);
 
 internal static partial class CleanupLog
 {
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Information,
-        Message = "Cleanup deleted {RevokedIds} deny-list entries, {Generations} generations, {RefreshTokens} refresh tokens, {Families} sessions, {Lockouts} lock-out rows; budget exhausted: {BudgetExhausted}")]
-    public static partial void Finished(ILogger logger, int revokedIds, int generations, int refreshTokens, int families, int lockouts, bool budgetExhausted);
+    [LoggerMessage(EventId = 9001, Level = LogLevel.Information,
+        Message = "Cleanup deleted {RevokedIds} deny-list entries, {Generations} generations, {RefreshTokens} refresh tokens, {Families} sessions, {Lockouts} lock-out rows, {ThrottleCounters} throttle counters; budget exhausted: {BudgetExhausted}")]
+    public static partial void Finished(ILogger logger, int revokedIds, int generations, int refreshTokens, int families, int lockouts, int throttleCounters, bool budgetExhausted);
 }

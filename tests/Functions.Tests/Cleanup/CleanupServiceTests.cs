@@ -1,3 +1,4 @@
+using System.Net;
 using Azure.Data.Tables;
 using JwtFunctions.Accounts;
 using JwtFunctions.Cleanup;
@@ -54,9 +55,20 @@ public sealed class CleanupServiceTests(AzuriteFixture azurite)
         await SaveLockout(users, "in-flight", l => { l.InFlight = 1; l.InFlightSince = Now.AddSeconds(-10); });
         Assert.True(await users.TryCreateAsync(new UserEntity { PartitionKey = "spent", Username = "spent", PasswordHash = "h" }, default));
 
+        // Throttle counters (window 1 minute): one whose window ended, one still counting.
+        var throttle = app.Get<LoginThrottle>();
+        time.Now = Now.AddMinutes(-2);
+        Assert.Null(await throttle.TryAcquireAsync(IPAddress.Parse("192.0.2.1"), null, default));
+        time.Now = Now.AddSeconds(-30);
+        Assert.Null(await throttle.TryAcquireAsync(IPAddress.Parse("192.0.2.2"), null, default));
+        time.Now = Now;
+        var countersBefore = await KeysAsync(app.Settings["Storage:ThrottleTable"]!);
+
         var result = await app.Get<CleanupService>().RunAsync(default);
 
-        Assert.Equal(new CleanupResult(RevokedIds: 2, Generations: 1, RefreshTokens: 1, Families: 1, Lockouts: 1, BudgetExhausted: false), result);
+        Assert.Equal(new CleanupResult(RevokedIds: 2, Generations: 1, RefreshTokens: 1, Families: 1, Lockouts: 1, ThrottleCounters: 1, BudgetExhausted: false), result);
+        Assert.Equal(2, countersBefore.Count);
+        Assert.Equal([countersBefore.Single(key => key.Contains("192.0.2.2", StringComparison.Ordinal))], await KeysAsync(app.Settings["Storage:ThrottleTable"]!));
         Assert.Equal(
             ["exp:jti_jti-live", "exp:jti_jti-now", "exp:sid_sid-live", "gen:gen-live"],
             await KeysAsync(app.Settings["Storage:RevocationsTable"]!, bucketsAs: "exp"));
