@@ -138,20 +138,47 @@ public sealed class RefreshTokenStore
     public async Task DeleteAllAsync(string user, CancellationToken cancellationToken)
     {
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
-        var batch = new List<TableTransactionAction>(MaxTransactionSize);
+        var batch = new List<TableEntity>(MaxTransactionSize);
         await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {user}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
+            batch.Add(row);
             if (batch.Count == MaxTransactionSize)
             {
-                await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
+                await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
                 batch.Clear();
             }
         }
 
         if (batch.Count > 0)
         {
-            await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
+            await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// One transaction; if a row went meanwhile (the cleanup deleted an expired one: the whole
+    /// transaction fails with 404), each row is deleted on its own and the missing ones skipped.
+    /// </summary>
+    private static async Task DeleteAsync(TableClient table, List<TableEntity> rows, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.SubmitTransactionAsync(rows.Select(row => new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All)), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+
+        foreach (var row in rows)
+        {
+            try
+            {
+                await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+            }
         }
     }
 

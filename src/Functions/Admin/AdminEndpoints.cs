@@ -34,8 +34,10 @@ public sealed class AdminUsers(UserAdministration admin)
             return await request.ErrorAsync(AdminResponses.Error(result));
         }
 
-        var created = await admin.GetAsync(body.Username, cancellationToken);
-        return await request.JsonAsync(HttpStatusCode.Created, UserResponse.From(created!), AdminJsonContext.Default.UserResponse);
+        // Deleted again by another admin in between: it is gone, as a read would say.
+        return await admin.GetAsync(body.Username, cancellationToken) is { } created
+            ? await request.JsonAsync(HttpStatusCode.Created, UserResponse.From(created), AdminJsonContext.Default.UserResponse)
+            : await request.ErrorAsync(AdminResponses.Error(AdminResult.NotFound));
     }
 
     [Function("AdminListUsers")]

@@ -20,7 +20,8 @@ public enum EndpointAccess
 /// <summary>
 /// Reads <see cref="AnonymousFunctionAttribute"/> / <see cref="AcceptsRefreshTokenAttribute"/> from a
 /// function's entry point once per function. A function whose method cannot be found requires an
-/// access token: default deny.
+/// access token: default deny; an entry point that names several methods stops the request with a
+/// misconfiguration error instead of guessing.
 /// </summary>
 public sealed class EndpointAccessResolver
 {
@@ -65,6 +66,11 @@ public sealed class EndpointAccessResolver
         return roles.Length == 0 && scopes.Length == 0 ? AccessRequirement.None : new AccessRequirement(roles, scopes);
     }
 
+    /// <summary>
+    /// The entry point's method, or <c>null</c> when this assembly has no such method. Several public
+    /// methods of that name are a misconfiguration: which one's attributes hold cannot be told, and
+    /// guessing would let a role or scope requirement fail open.
+    /// </summary>
     private MethodInfo? FindMethod(string entryPoint)
     {
         var split = entryPoint.LastIndexOf('.');
@@ -72,7 +78,12 @@ public sealed class EndpointAccessResolver
         var methods = type?.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static)
             .Where(m => m.Name == entryPoint[(split + 1)..])
             .ToList();
-        return methods is { Count: 1 } ? methods[0] : null;
+        return methods switch
+        {
+            null or { Count: 0 } => null,
+            { Count: 1 } => methods[0],
+            _ => throw new InvalidOperationException($"{entryPoint}: {methods.Count} public methods have this name; give the function's method a unique name."),
+        };
     }
 
     private EndpointAccess ResolveUncached(FunctionDefinition function) =>
@@ -83,17 +94,11 @@ public sealed class EndpointAccessResolver
     /// <summary><paramref name="entryPoint"/> as in <c>functions.metadata</c>: <c>Namespace.Type.Method</c>.</summary>
     public EndpointAccess Resolve(string entryPoint)
     {
-        var split = entryPoint.LastIndexOf('.');
-        var type = split > 0 ? _functionsAssembly.GetType(entryPoint[..split], throwOnError: false) : null;
-        var methods = type?.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static)
-            .Where(m => m.Name == entryPoint[(split + 1)..])
-            .ToList();
-        if (methods is not { Count: 1 })
+        if (FindMethod(entryPoint) is not { } method)
         {
             return EndpointAccess.AccessToken;
         }
 
-        var method = methods[0];
         if (method.IsDefined(typeof(AnonymousFunctionAttribute)))
         {
             return EndpointAccess.Anonymous;

@@ -1,20 +1,18 @@
 using JwtFunctions.Accounts;
 using JwtFunctions.Tokens;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace JwtFunctions.Revocation;
 
 /// <summary>
 /// Ends every token of one user by raising its token generation (the <c>gen</c> claim). Needs
-/// only the stores and the JWT lifetimes, not the signing key, so the admin tool can use it.
+/// only the stores, not the signing key or the JWT settings, so the admin tool can use it.
 /// </summary>
 public sealed class UserTokenRevoker(
     RevocationList list,
     RevocationStore revocations,
     RefreshTokenStore refreshTokens,
     UserStore users,
-    IOptions<JwtOptions> jwt,
     TimeProvider time,
     ILogger<TokenRevoker> logger)
 {
@@ -45,10 +43,11 @@ public sealed class UserTokenRevoker(
         }
 
         // Older access tokens can live at most one lifetime (plus skew) from now; after that the
-        // published generation is no longer needed.
-        // A refresh that read the old generation just before it was raised may still be writing
-        // its answer: the second skew covers that token too, as for an ended session.
-        var keepUntil = time.GetUtcNow() + jwt.Value.AccessTokenLifetime + jwt.Value.ClockSkew + jwt.Value.ClockSkew;
+        // published generation is no longer needed. The publisher may not share the issuing app's
+        // settings (the admin tool reads its own), so it is kept for the longest lifetime and skew
+        // any instance can be configured with. A refresh that read the old generation just before
+        // it was raised may still be writing its answer: the second skew covers that token too.
+        var keepUntil = time.GetUtcNow() + JwtOptionsValidator.MaxAccessTokenLifetime + JwtOptionsValidator.MaxClockSkew + JwtOptionsValidator.MaxClockSkew;
         await revocations.PublishGenerationAsync(user, raised, keepUntil, cancellationToken).ConfigureAwait(false);
         list.AddLocal(user: user, generation: raised);
         var families = await refreshTokens.RevokeAllAsync(user, reason, cancellationToken).ConfigureAwait(false);

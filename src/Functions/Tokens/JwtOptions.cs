@@ -90,6 +90,7 @@ public static class TokenLocations
 public sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
 {
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan MaxAccessTokenLifetime = TimeSpan.FromDays(1);
 
     public ValidateOptionsResult Validate(string? name, JwtOptions options)
     {
@@ -120,7 +121,7 @@ public sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
                 + "verifiers read <issuer>/.well-known/openid-configuration (OpenID Connect Discovery 1.0 §4).");
         }
 
-        if (options.AccessTokenLifetime < TimeSpan.FromMinutes(1) || options.AccessTokenLifetime > TimeSpan.FromDays(1))
+        if (options.AccessTokenLifetime < TimeSpan.FromMinutes(1) || options.AccessTokenLifetime > MaxAccessTokenLifetime)
         {
             failures.Add("Jwt:AccessTokenLifetime must be between 00:01:00 and 1.00:00:00 (default 00:15:00).");
         }

@@ -47,13 +47,8 @@ public sealed class BrowserPageTests(CookieModeAppFixture app, ITestOutputHelper
     [Fact]
     public async Task SignsInStaysSignedInThroughASilentRefreshAndSignsOut()
     {
-        var username = FunctionsAppFixture.NewUsername();
-        await App.RegisterAsync(username);
-        await using var context = await _browser!.NewContextAsync();
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(PageUrl(_app.PageOrigin));
-
-        await SignInAsync(page, username);
+        var (context, page, username) = await SignInFromAsync(_app.PageOrigin);
+        await using var _ = context;
         var signedInAt = DateTime.UtcNow;
         await Assertions.Expect(page.Locator("#state")).ToHaveTextAsync("signed-in", new() { Timeout = Timeout });
         await Assertions.Expect(page.Locator("#user")).ToHaveTextAsync(username);
@@ -102,13 +97,8 @@ public sealed class BrowserPageTests(CookieModeAppFixture app, ITestOutputHelper
     [Fact]
     public async Task APageOnAnOriginCorsDoesNotListCannotCallTheApi()
     {
-        var username = FunctionsAppFixture.NewUsername();
-        await App.RegisterAsync(username);
-        await using var context = await _browser!.NewContextAsync();
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(PageUrl(_app.OtherOrigin));
-
-        await SignInAsync(page, username);
+        var (context, page, _) = await SignInFromAsync(_app.OtherOrigin);
+        await using var __ = context;
 
         await Assertions.Expect(page.Locator("#error")).ToContainTextAsync("could not be reached", new() { Timeout = Timeout });
         await Assertions.Expect(page.Locator("#state")).ToHaveTextAsync("signed-out");
@@ -129,12 +119,8 @@ public sealed class BrowserPageTests(CookieModeAppFixture app, ITestOutputHelper
     [MemberData(nameof(FormOrigins))]
     public async Task AFormPostedFromAnotherOriginWithoutTheCsrfHeaderIsRefused(string formHost, string description, string challenge)
     {
-        var username = FunctionsAppFixture.NewUsername();
-        await App.RegisterAsync(username);
-        await using var context = await _browser!.NewContextAsync();
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(PageUrl(_app.PageOrigin));
-        await SignInAsync(page, username);
+        var (context, page, username) = await SignInFromAsync(_app.PageOrigin);
+        await using var _ = context;
         await Assertions.Expect(page.Locator("#state")).ToHaveTextAsync("signed-in", new() { Timeout = Timeout });
 
         var logout = new Uri(_app.ApiOrigin, "api/v1.0/logout");
@@ -157,6 +143,18 @@ public sealed class BrowserPageTests(CookieModeAppFixture app, ITestOutputHelper
         await page.ClickAsync("#check");
         await Assertions.Expect(page.Locator("#user")).ToHaveTextAsync(username, new() { Timeout = Timeout });
         Assert.True(await page.EvaluateAsync<bool>("() => refresh()"));
+    }
+
+    /// <summary>A new user, a fresh browser context, the page served from <paramref name="origin"/>, and its sign-in form submitted.</summary>
+    private async Task<(IBrowserContext Context, IPage Page, string Username)> SignInFromAsync(Uri origin)
+    {
+        var username = FunctionsAppFixture.NewUsername();
+        await App.RegisterAsync(username);
+        var context = await _browser!.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(PageUrl(origin));
+        await SignInAsync(page, username);
+        return (context, page, username);
     }
 
     private static async Task SignInAsync(IPage page, string username)

@@ -168,6 +168,23 @@ public sealed class UserAdministrationTests(AzuriteFixture azurite)
         Assert.Equal(TokenFailure.Revoked, (await app.AuthenticateAsync(before.AccessToken)).Failure);
     }
 
+    /// <summary>
+    /// The admin tool publishes with its own settings, not the issuing app's: the generation that
+    /// refuses older access tokens is kept for the longest lifetime and skew any app may use.
+    /// </summary>
+    [Fact]
+    public async Task ARevocationByAnAdminOutlivesTheLongestAccessTokenAnyAppMayIssue()
+    {
+        await using var app = await StartWithAdminAsync(azurite);
+        await Admin(app).CreateAsync(Actor, "bob", Password, null, null, default);
+
+        Assert.Equal(AdminResult.Done, await Admin(app).DisableAsync(Actor, "bob", default));
+
+        var longest = JwtFunctions.Tokens.JwtOptionsValidator.MaxAccessTokenLifetime + JwtFunctions.Tokens.JwtOptionsValidator.MaxClockSkew;
+        var later = await app.Get<JwtFunctions.Revocation.RevocationStore>().LoadAsync(DateTimeOffset.UtcNow + longest, default);
+        Assert.True(later.Generations.ContainsKey("bob"));
+    }
+
     [Fact]
     public async Task TheLastEnabledAdminCannotBeDemotedDisabledOrDeleted()
     {

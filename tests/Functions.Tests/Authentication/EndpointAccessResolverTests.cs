@@ -43,6 +43,16 @@ public sealed class EndpointAccessResolverTests
         Assert.Equal(scopes, string.Join(' ', requirement.Scopes));
     }
 
+    [Fact]
+    public void AnEntryPointNamingSeveralMethodsIsAMisconfigurationNotAnOpenDoor()
+    {
+        var resolver = new EndpointAccessResolver(typeof(OverloadedFunction).Assembly);
+        var entryPoint = $"{typeof(OverloadedFunction).FullName}.{nameof(OverloadedFunction.Run)}";
+
+        Assert.Throws<InvalidOperationException>(() => resolver.ResolveRequirement(entryPoint));
+        Assert.Throws<InvalidOperationException>(() => resolver.Resolve(entryPoint));
+    }
+
     /// <summary>RFC 6750 §3: the scope attribute is quoted as it is; every name in the app must need no escaping.</summary>
     [Fact]
     public void EveryRoleAndScopeNamedOnAFunctionIsAValidName()
@@ -58,4 +68,13 @@ public sealed class EndpointAccessResolverTests
         Assert.NotEmpty(names);
         Assert.All(names, name => Assert.True(JwtFunctions.Admin.AccessRights.IsValidName(name), name));
     }
+}
+
+/// <summary>A function method with an overload: which one's attributes hold cannot be told.</summary>
+public sealed class OverloadedFunction
+{
+    [RequireRole("admin")]
+    public void Run(int value) => _ = value;
+
+    public void Run(string value) => _ = value;
 }
