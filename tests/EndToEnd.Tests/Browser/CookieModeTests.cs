@@ -171,6 +171,53 @@ public sealed partial class CookieModeTests(CookieModeAppFixture app, ITestOutpu
         Assert.Equal("Bearer error=\"invalid_token\", error_description=\"The token was revoked\"", SessionTests.Challenge(access));
     }
 
+    /// <summary>
+    /// PUT and DELETE (the admin API's) need the CSRF header like POST: an admin's access token in
+    /// its cookie, with its csrf claim, changes nothing without the matching header.
+    /// </summary>
+    [Theory]
+    [InlineData("PUT", "missing", HttpStatusCode.Unauthorized, "The X-CSRF-TOKEN header is missing")]
+    [InlineData("PUT", "wrong", HttpStatusCode.Unauthorized, "The X-CSRF-TOKEN header does not match the token")]
+    [InlineData("PUT", "right", HttpStatusCode.NoContent, null)]
+    [InlineData("DELETE", "missing", HttpStatusCode.Unauthorized, "The X-CSRF-TOKEN header is missing")]
+    [InlineData("DELETE", "wrong", HttpStatusCode.Unauthorized, "The X-CSRF-TOKEN header does not match the token")]
+    [InlineData("DELETE", "right", HttpStatusCode.NoContent, null)]
+    public async Task ACookieAdminTokenOnPutAndDeleteNeedsTheMatchingCsrfHeader(string method, string csrfCase, HttpStatusCode status, string? description)
+    {
+        var target = FunctionsAppFixture.NewUsername();
+        await App.RegisterAsync(target);
+        var csrfClaim = Guid.NewGuid().ToString();
+        var admin = Admin.AdminApi.Token(App.SigningKey, "cookie-admin", claims =>
+        {
+            claims["roles"] = new[] { "admin" };
+            claims["csrf"] = csrfClaim;
+        });
+        var jar = new Dictionary<string, string> { ["access_token_cookie"] = admin, ["csrf_access_token"] = csrfClaim };
+        var csrf = csrfCase switch
+        {
+            "missing" => null,
+            "wrong" => Guid.NewGuid().ToString(),
+            _ => csrfClaim,
+        };
+
+        using var response = method == "PUT"
+            ? await SendAsync(HttpMethod.Put, $"api/v1.0/admin/users/{target}/roles", jar, "access_token_cookie", csrf, new { roles = new[] { "ops" } })
+            : await SendAsync(HttpMethod.Delete, $"api/v1.0/admin/users/{target}", jar, "access_token_cookie", csrf);
+
+        Assert.Equal(status, response.StatusCode);
+        using var read = await SendAsync(HttpMethod.Get, $"api/v1.0/admin/users/{target}", jar, "access_token_cookie", null);
+        if (description is null)
+        {
+            Assert.Equal(method == "PUT" ? HttpStatusCode.OK : HttpStatusCode.NotFound, read.StatusCode);
+            return;
+        }
+
+        Assert.Equal($"Bearer error=\"invalid_token\", error_description=\"{description}\"", SessionTests.Challenge(response));
+        // The function never ran: the user is there, with no roles.
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(0, JsonDocument.Parse(await read.Content.ReadAsStringAsync()).RootElement.GetProperty("roles").GetArrayLength());
+    }
+
     [Fact]
     public async Task TwoCookiesOfTheSameNameAreRefused()
     {
