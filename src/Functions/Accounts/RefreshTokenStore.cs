@@ -13,8 +13,6 @@ namespace JwtFunctions.Accounts;
 /// </summary>
 public sealed class RefreshTokenStore
 {
-    private const int MaxTransactionSize = 100;
-
     private readonly ProvisionedTable _table;
     private readonly TimeProvider _time;
 
@@ -138,47 +136,22 @@ public sealed class RefreshTokenStore
     public async Task DeleteAllAsync(string user, CancellationToken cancellationToken)
     {
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
-        var batch = new List<TableEntity>(MaxTransactionSize);
+        var batch = new List<TableEntity>(TableRowDeletes.MaxTransactionSize);
         await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {user}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
+            // Whatever it holds now: the account is going. A row the cleanup deleted meanwhile is skipped.
+            row.ETag = ETag.All;
             batch.Add(row);
-            if (batch.Count == MaxTransactionSize)
+            if (batch.Count == TableRowDeletes.MaxTransactionSize)
             {
-                await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
+                await table.DeleteRowsAsync(batch, cancellationToken).ConfigureAwait(false);
                 batch.Clear();
             }
         }
 
         if (batch.Count > 0)
         {
-            await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
-    /// One transaction; if a row went meanwhile (the cleanup deleted an expired one: the whole
-    /// transaction fails with 404), each row is deleted on its own and the missing ones skipped.
-    /// </summary>
-    private static async Task DeleteAsync(TableClient table, List<TableEntity> rows, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await table.SubmitTransactionAsync(rows.Select(row => new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All)), cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-        }
-
-        foreach (var row in rows)
-        {
-            try
-            {
-                await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-            }
+            await table.DeleteRowsAsync(batch, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -190,12 +163,12 @@ public sealed class RefreshTokenStore
         // CreateQueryFilter escapes the values: the user name never reaches the filter verbatim.
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {user} and RowKey ge {RefreshFamilyEntity.RowPrefix} and RowKey lt {RefreshFamilyEntity.RowPrefixEnd} and Revoked eq {false}");
-        var batch = new List<TableTransactionAction>(MaxTransactionSize);
+        var batch = new List<TableTransactionAction>(TableRowDeletes.MaxTransactionSize);
         var revoked = 0;
         await foreach (var family in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             batch.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, Revocation(user, family.RowKey, reason), ETag.All));
-            if (batch.Count == MaxTransactionSize)
+            if (batch.Count == TableRowDeletes.MaxTransactionSize)
             {
                 revoked += await SubmitRevocationsAsync(table, batch, cancellationToken).ConfigureAwait(false);
                 batch.Clear();

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using JwtFunctions.Accounts;
+using JwtFunctions.Hosting;
 using JwtFunctions.Revocation;
 using JwtFunctions.Tokens;
 using Microsoft.Extensions.Logging;
@@ -42,9 +43,6 @@ public sealed class CleanupService(
     TimeProvider time,
     ILogger<CleanupService> logger)
 {
-    /// <summary>Entity-group transactions hold at most 100 operations, all in one partition.</summary>
-    private const int MaxTransactionSize = 100;
-
     /// <summary>One cleanup pass as of now.</summary>
     public async Task<CleanupResult> RunAsync(CancellationToken cancellationToken)
     {
@@ -100,9 +98,9 @@ public sealed class CleanupService(
             var rows = page.Values.Where(dead).Take(budget.Remaining).ToList();
             foreach (var partition in rows.GroupBy(row => row.PartitionKey, StringComparer.Ordinal))
             {
-                foreach (var chunk in partition.Chunk(MaxTransactionSize))
+                foreach (var chunk in partition.Chunk(TableRowDeletes.MaxTransactionSize))
                 {
-                    deleted += await DeleteAsync(table, chunk, cancellationToken).ConfigureAwait(false);
+                    deleted += await table.DeleteRowsAsync(chunk, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -110,39 +108,6 @@ public sealed class CleanupService(
             if (budget.Exhausted)
             {
                 break;
-            }
-        }
-
-        return deleted;
-    }
-
-    /// <summary>
-    /// One transaction for rows of one partition; if any of them changed or went meanwhile (the
-    /// transaction fails as a whole), each is deleted on its own and those are skipped.
-    /// </summary>
-    private static async Task<int> DeleteAsync<T>(TableClient table, T[] rows, CancellationToken cancellationToken)
-        where T : ITableEntity
-    {
-        try
-        {
-            await table.SubmitTransactionAsync(rows.Select(row => new TableTransactionAction(TableTransactionActionType.Delete, row, row.ETag)), cancellationToken).ConfigureAwait(false);
-            return rows.Length;
-        }
-        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
-        {
-        }
-
-        var deleted = 0;
-        foreach (var row in rows)
-        {
-            try
-            {
-                await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken).ConfigureAwait(false);
-                deleted++;
-            }
-            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
-            {
-                // Deleted by another instance's run, or changed since it was read: left alone.
             }
         }
 

@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Data.Tables;
 using JwtFunctions.Accounts;
 using JwtFunctions.Revocation;
@@ -56,6 +57,48 @@ public sealed class StorageOptionsValidator(IConfiguration configuration) : IVal
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+/// <summary>Row deletes that tolerate another writer: shared by the cleanup and an account's removal.</summary>
+internal static class TableRowDeletes
+{
+    /// <summary>Entity-group transactions hold at most 100 operations, all in one partition.</summary>
+    public const int MaxTransactionSize = 100;
+
+    /// <summary>
+    /// Deletes <paramref name="rows"/> (one partition, at most <see cref="MaxTransactionSize"/>), each
+    /// conditional on its own ETag (<see cref="ETag.All"/>: unconditional), in one transaction; if any
+    /// of them changed or went meanwhile (the transaction fails as a whole with 412 or 404), each is
+    /// deleted on its own and those are skipped. Returns how many this call deleted.
+    /// </summary>
+    public static async Task<int> DeleteRowsAsync<T>(this TableClient table, IReadOnlyCollection<T> rows, CancellationToken cancellationToken)
+        where T : ITableEntity
+    {
+        try
+        {
+            await table.SubmitTransactionAsync(rows.Select(row => new TableTransactionAction(TableTransactionActionType.Delete, row, row.ETag)), cancellationToken).ConfigureAwait(false);
+            return rows.Count;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+        }
+
+        var deleted = 0;
+        foreach (var row in rows)
+        {
+            try
+            {
+                await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken).ConfigureAwait(false);
+                deleted++;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+            {
+                // Deleted by another writer, or changed since it was read: left alone.
+            }
+        }
+
+        return deleted;
     }
 }
 
