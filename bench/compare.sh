@@ -19,6 +19,20 @@
 # the issuer a loopback URL as those algorithms require); rows read "app <alg>, <model>". MODELS
 # (default "AspNetCore BuiltIn") limits the HTTP models published and measured.
 #
+# PROFILE=1 also records each worker with `perf record` (999 Hz, call stacks) during its measured
+# run, both the app's and the floor's, and attributes the app's samples (bench/cpu_profile.py): the
+# token service's validation in that same process and run, so the summary can set the app's
+# marginal worker CPU per request against the token check's own cost (issue 17's bar: at most 2x).
+# The workers then run with DOTNET_PerfMapEnabled=1 and DOTNET_EnableWriteXorExecute=0, app and
+# floor alike (perf needs both to name JIT frames). Needs Debian's linux-perf.
+#
+# PAIRED=1 drives each app and the floor of its model at the same time (two wrk, each with the row's
+# connection count; the seed is left out), so both see the same moments of this shared machine: run
+# one after the other, the same service's worker µs/req moves by 10-20% between runs a minute apart,
+# more than the app's whole marginal cost. Several rounds (CONNECTIONS="16 16 16 16 16") give medians.
+#
+#   PAIRED=1 PROFILE=1 ALGORITHMS=HS256 MODELS=AspNetCore CONNECTIONS="16 16 16 16 16 16 16" DURATION=8s bench/compare.sh
+#
 # Needs: dotnet, node (the repository's Azurite: npm ci), wrk, gunicorn, python3-flask and
 # python3-python-flask-jwt-extended (Debian: apt-get install wrk gunicorn python3-flask python3-python-flask-jwt-extended).
 set -euo pipefail
@@ -29,6 +43,9 @@ duration="${DURATION:-10s}"
 connections="${CONNECTIONS:-1 16 64}"
 algorithms="${ALGORITHMS:-HS256}"
 models="${MODELS:-AspNetCore BuiltIn}"
+profile="${PROFILE:-0}"
+paired="${PAIRED:-0}"
+perf_frequency=999
 for alg in $algorithms; do
   case "$alg" in HS256|HS384|HS512|ES256|RS256) ;; *) echo "compare.sh: ALGORITHMS: '$alg' is not one of HS256 HS384 HS512 ES256 RS256." >&2; exit 1 ;; esac
 done
@@ -53,6 +70,11 @@ trap 'exit 130' INT TERM
 for tool in dotnet node wrk gunicorn curl python3 openssl; do
   command -v "$tool" >/dev/null || { echo "compare.sh: '$tool' is required." >&2; exit 1; }
 done
+profile_env=()
+if [ "$profile" = 1 ]; then
+  command -v perf >/dev/null || { echo "compare.sh: PROFILE=1 needs perf (Debian: apt-get install linux-perf)." >&2; exit 1; }
+  profile_env=(--env DOTNET_PerfMapEnabled=1 --env DOTNET_EnableWriteXorExecute=0)
+fi
 [ -f node_modules/azurite/dist/src/table/main.js ] || { echo "compare.sh: run 'npm ci' first (Azurite)." >&2; exit 1; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
@@ -88,7 +110,7 @@ declare -A port host_pid
 start_host() { # name app-folder [--env ...]; uses port[name] when already chosen
   local name="$1" folder="$2"; shift 2
   port[$name]="${port[$name]:-$(free_port)}"
-  dotnet "$host_dll" --app "$folder" --port "${port[$name]}" --settings "$work/local.settings.json" "$@" > "$work/host-$name.log" 2>&1 &
+  dotnet "$host_dll" --app "$folder" --port "${port[$name]}" --settings "$work/local.settings.json" "${profile_env[@]}" "$@" > "$work/host-$name.log" 2>&1 &
   pids+=("$!")
   host_pid[$name]="$!"
   wait_port "${port[$name]}" "$!" || { echo "The local Functions host ($name) did not start:" >&2; tail -20 "$work/host-$name.log" >&2; exit 1; }
@@ -189,33 +211,74 @@ done
 seed_pids="$(pgrep -f "seed_app:app" | tr '\n' ' ')"
 hz="$(getconf CLK_TCK)"
 
-run_wrk() { # label port token connections path [host-pid worker-pid]
-  local threads=$(( $4 < 2 ? 1 : 2 )) path="$5" hpid="${6:-}" wpid="${7:-}"
+# One measured run of one or more targets at once, each "label|port|token|path|host-pid|worker-pid"
+# (the pids empty for the seed), each driven by its own wrk with connections c; one row per target.
+# Targets measured together share the machine's moments, so a slow spell hits both (PAIRED=1).
+measure() { # connections target...
+  local c="$1"; shift
+  local threads=$(( c < 2 || $# > 1 ? 1 : 2 )) i target
+  local -a labels ports tokens paths hpids wpids perfs before_host before_worker running
+  i=0
+  for target in "$@"; do
+    IFS='|' read -r "labels[i]" "ports[i]" "tokens[i]" "paths[i]" "hpids[i]" "wpids[i]" <<< "$target"
+    i=$((i + 1))
+  done
   # Warm-up (JIT, connection pools), bounded, not reported.
-  wrk -t "$threads" -c "$4" -d 2s -H "Authorization: Bearer $3" "http://127.0.0.1:$2$path" > /dev/null
-  local before_host before_worker before_seed
-  before_host="$(cpu_ticks $hpid)"; before_worker="$(cpu_ticks $wpid)"; before_seed="$(cpu_ticks $seed_pids)"
-  wrk -t "$threads" -c "$4" -d "$duration" --timeout 5s --latency -H "Authorization: Bearer $3" \
-    "http://127.0.0.1:$2$path" > "$work/wrk.txt"
-  local cpu worker_ticks=""
-  if [ -n "$hpid" ]; then
-    worker_ticks="$(( $(cpu_ticks $wpid) - before_worker ))"
-    cpu="$(awk -v h="$(( $(cpu_ticks $hpid) - before_host ))" -v w="$(( $(cpu_ticks $wpid) - before_worker ))" -v hz="$hz" \
-      'BEGIN { printf "host %.1f s, worker %.1f s", h / hz, w / hz }')"
-  else
-    cpu="$(awk -v g="$(( $(cpu_ticks $seed_pids) - before_seed ))" -v hz="$hz" 'BEGIN { printf "gunicorn %.1f s", g / hz }')"
-  fi
-  awk -v label="$1" -v c="$4" -v cpu="$cpu" -v wticks="$worker_ticks" -v hz="$hz" '
-    / requests in / { requests = $1 }
-    /Requests\/sec:/ { rps = $2 }
-    /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
-    /Non-2xx or 3xx responses:/ { non2xx = $NF }
-    /Socket errors:/ { errors = $0 }
-    END {
-      perRequest = (wticks != "" && requests > 0) ? sprintf("%.1f", 1e6 * wticks / hz / requests) : "-"
-      printf "| %-40s | %3d | %10.0f | %8s | %8s | %8s | %s %s %s\n", label, c, rps, p50, p99, perRequest, cpu, (non2xx ? "non-2xx: " non2xx : ""), errors
-    }
-  ' "$work/wrk.txt" | tee -a "$work/table.txt"
+  running=()
+  for i in "${!labels[@]}"; do
+    wrk -t "$threads" -c "$c" -d 2s -H "Authorization: Bearer ${tokens[i]}" "http://127.0.0.1:${ports[i]}${paths[i]}" > /dev/null &
+    running+=("$!")
+  done
+  wait "${running[@]}"
+  for i in "${!labels[@]}"; do
+    perfs[i]=""
+    if [ "$profile" = 1 ] && [ -n "${wpids[i]}" ]; then
+      perf record -q -F "$perf_frequency" -g -p "${wpids[i]}" -o "$work/perf-$i.data" 2> "$work/perf-$i.log" &
+      perfs[i]="$!"
+    fi
+  done
+  [ "$profile" = 1 ] && sleep 0.5
+  local before_seed
+  before_seed="$(cpu_ticks $seed_pids)"
+  for i in "${!labels[@]}"; do before_host[i]="$(cpu_ticks ${hpids[i]})"; before_worker[i]="$(cpu_ticks ${wpids[i]})"; done
+  running=()
+  for i in "${!labels[@]}"; do
+    wrk -t "$threads" -c "$c" -d "$duration" --timeout 5s --latency -H "Authorization: Bearer ${tokens[i]}" \
+      "http://127.0.0.1:${ports[i]}${paths[i]}" > "$work/wrk-$i.txt" &
+    running+=("$!")
+  done
+  wait "${running[@]}"
+  local -a after_host after_worker
+  local after_seed
+  after_seed="$(cpu_ticks $seed_pids)"
+  for i in "${!labels[@]}"; do after_host[i]="$(cpu_ticks ${hpids[i]})"; after_worker[i]="$(cpu_ticks ${wpids[i]})"; done
+  for i in "${!labels[@]}"; do
+    local profiled="" cpu worker_ticks=""
+    if [ -n "${perfs[i]}" ]; then
+      kill -INT "${perfs[i]}"; wait "${perfs[i]}" || true
+      profiled="$(perf script -i "$work/perf-$i.data" -F comm,tid,ip,sym,dso 2>/dev/null \
+        | python3 "$root/bench/cpu_profile.py" "$perf_frequency" "$(awk '/ requests in /{ print $1 }' "$work/wrk-$i.txt")")"
+      rm -f "$work/perf-$i.data"
+    fi
+    if [ -n "${hpids[i]}" ]; then
+      worker_ticks="$(( after_worker[i] - before_worker[i] ))"
+      cpu="$(awk -v h="$(( after_host[i] - before_host[i] ))" -v w="$worker_ticks" -v hz="$hz" \
+        'BEGIN { printf "host %.1f s, worker %.1f s", h / hz, w / hz }')"
+    else
+      cpu="$(awk -v g="$(( after_seed - before_seed ))" -v hz="$hz" 'BEGIN { printf "gunicorn %.1f s", g / hz }')"
+    fi
+    awk -v label="${labels[i]}" -v c="$c" -v cpu="$cpu${profiled:+; profile (µs/req) $profiled}" -v wticks="$worker_ticks" -v hz="$hz" '
+      / requests in / { requests = $1 }
+      /Requests\/sec:/ { rps = $2 }
+      /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
+      /Non-2xx or 3xx responses:/ { non2xx = $NF }
+      /Socket errors:/ { errors = $0 }
+      END {
+        perRequest = (wticks != "" && requests > 0) ? sprintf("%.1f", 1e6 * wticks / hz / requests) : "-"
+        printf "| %-40s | %3d | %10.0f | %8s | %8s | %8s | %s %s %s\n", label, c, rps, p50, p99, perRequest, cpu, (non2xx ? "non-2xx: " non2xx : ""), errors
+      }
+    ' "$work/wrk-$i.txt" | tee -a "$work/table.txt"
+  done
 }
 
 # Every service gets the same warm-up before anything is reported: tiered JIT (the workers) and
@@ -236,12 +299,22 @@ echo "| service                                  |   c |   req/s    |   p50    |
 echo "|------------------------------------------|-----|------------|----------|----------|----------|------------------------"
 for c in $connections; do
   for model in $models; do
+    floor_target="floor: empty function, $model|${port[empty-$model]}|$seed_token|/api/v1.0/empty|${host_pid[empty-$model]}|${worker_pid[empty-$model]}"
     for alg in $algorithms; do
-      run_wrk "app $alg, $model" "${port[app-$alg-$model]}" "${app_token[$alg]}" "$c" /api/v1.0/protected "${host_pid[app-$alg-$model]}" "${worker_pid[app-$alg-$model]}"
+      app_target="app $alg, $model|${port[app-$alg-$model]}|${app_token[$alg]}|/api/v1.0/protected|${host_pid[app-$alg-$model]}|${worker_pid[app-$alg-$model]}"
+      if [ "$paired" = 1 ]; then
+        measure "$c" "$app_target" "$floor_target"
+      else
+        measure "$c" "$app_target"
+      fi
     done
-    run_wrk "floor: empty function, $model" "${port[empty-$model]}" "$seed_token" "$c" /api/v1.0/empty "${host_pid[empty-$model]}" "${worker_pid[empty-$model]}"
+    [ "$paired" = 1 ] || measure "$c" "$floor_target"
   done
-  run_wrk "seed (Flask, gunicorn -w 2)" "$seed_port" "$seed_token" "$c" /api/v1.0/protected
+  if [ "$paired" = 1 ]; then
+    echo "| end of round" >> "$work/table.txt"
+  else
+    measure "$c" "seed (Flask, gunicorn -w 2)|$seed_port|$seed_token|/api/v1.0/protected||"
+  fi
 done
 
 # Peak resident memory of each worker over the whole run (no logins beyond the one that made the
@@ -251,33 +324,68 @@ for name in "${!worker_pid[@]}"; do
   [ -r "/proc/$pid/status" ] && echo "worker $name: peak RSS $(awk '/^VmHWM:/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$pid/status"), now $(awk '/^VmRSS:/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$pid/status")"
 done
 
-# Per algorithm, HTTP model and connection count: JwtFunctions against the seed (the goal: at least
-# 3x the seed's throughput with a lower p99), against the floor of the same model, and the app's
-# marginal worker CPU per request (app worker µs/req - floor worker µs/req); with several
-# ALGORITHMS, each against the first one in the same model (throughput and worker µs/req).
-awk -F'|' '
+# Per round (one pass over CONNECTIONS; a round ends with its seed row, or with PAIRED=1 its last pair), algorithm and HTTP model:
+# JwtFunctions against the seed (the goal: at least 3x the seed's throughput with a lower p99),
+# against the floor of the same model and round, and the app's marginal worker CPU per request
+# (app worker µs/req - floor worker µs/req); with PROFILE=1, that marginal against the token check
+# measured in the same worker and run. With several ALGORITHMS, each against the first one in the
+# same model. A connection count measured in several rounds (CONNECTIONS="16 16 16") also gets the
+# medians over its rounds: one round's floor moves by several µs/req.
+awk -F'|' -v paired="$paired" '
   function tosec(s) { if (s ~ /us$/) return s / 1e6; if (s ~ /ms$/) return s / 1e3; if (s ~ /s$/) return s + 0; return s + 0 }
+  function median(list, count,    i, j, v, a) {
+    for (i = 1; i <= count; i++) a[i] = list[i]
+    for (i = 2; i <= count; i++) { v = a[i]; for (j = i - 1; j >= 1 && a[j] > v; j--) a[j + 1] = a[j]; a[j + 1] = v }
+    return count % 2 ? a[(count + 1) / 2] : (a[count / 2] + a[count / 2 + 1]) / 2
+  }
+  BEGIN { r = 1 }
   # A row with non-2xx answers or socket errors measured something else: it cannot count.
   { gsub(/^ +| +$/, "", $2); c = $3 + 0; rps = $4 + 0; p99 = $6; gsub(/ /, "", p99); cpu = $7 + 0; bad = ($8 ~ /non-2xx|Socket errors/) }
-  $2 ~ /^app / { m = $2; sub(/^app /, "", m); model = m; sub(/^[^,]*, /, "", model); alg = m; sub(/,.*$/, "", alg); modelOf[m] = model; algOf[m] = alg; if (!(model in baseAlg)) baseAlg[model] = alg; app[m, c] = rps; appp99[m, c] = tosec(p99); appcpu[m, c] = cpu; appbad[m, c] = bad; if (!((m, c) in seen)) { seen[m, c] = 1; order[++n] = m SUBSEP c } }
-  $2 ~ /^floor: / { m = $2; sub(/^floor: empty function, /, "", m); if (!bad) { floor[m, c] = rps; floorcpu[m, c] = cpu } }
-  $2 ~ /^seed/ { seed[c] = rps; seedp99[c] = tosec(p99); seedbad[c] = bad }
+  $2 ~ /^app / { m = $2; sub(/^app /, "", m); model = m; sub(/^[^,]*, /, "", model); alg = m; sub(/,.*$/, "", alg); modelOf[m] = model; algOf[m] = alg; if (!(model in baseAlg)) baseAlg[model] = alg; conns[r] = c; app[m, r] = rps; appp99[m, r] = tosec(p99); appcpu[m, r] = cpu; appbad[m, r] = bad; if (match($8, /token=[0-9.]+/)) apptoken[m, r] = substr($8, RSTART + 6, RLENGTH - 6) + 0; if (!((m, r) in seen)) { seen[m, r] = 1; order[++n] = m SUBSEP r }; if (!((m, c) in seenc)) { seenc[m, c] = 1; orderc[++nc] = m SUBSEP c } }
+  $2 ~ /^app / { lastApp = m }
+  # PAIRED=1: a floor row was measured at the same time as the app row just before it.
+  $2 ~ /^floor: / { m = $2; sub(/^floor: empty function, /, "", m); if (!bad) { floor[m, r] = rps; floorcpu[m, r] = cpu; if (paired == 1 && lastApp != "" && modelOf[lastApp] == m) { pairrps[lastApp, r] = rps; paircpu[lastApp, r] = cpu } }; lastApp = "" }
+  $2 ~ /^seed/ { seed[r] = rps; seedp99[r] = tosec(p99); seedbad[r] = bad; r++ }
+  $2 ~ /^end of round/ { r++ }
   END {
     for (i = 1; i <= n; i++) {
-      split(order[i], k, SUBSEP); m = k[1]; c = k[2]
-      if (!(c in seed) || seed[c] == 0) continue
-      if (appbad[m, c] || seedbad[c]) { printf "%-10s c=%-3d INVALID: non-2xx answers or socket errors in a row above; no verdict\n", m, c; continue }
-      ratio = app[m, c] / seed[c]
-      verdict = (ratio >= 3 && appp99[m, c] < seedp99[c]) ? "met" : "MISSED"
+      split(order[i], k, SUBSEP); m = k[1]; q = k[2]; c = conns[q]
+      if (appbad[m, q] || seedbad[q]) { printf "%-10s c=%-3d INVALID: non-2xx answers or socket errors in a row above; no verdict\n", m, c; continue }
       md = modelOf[m]
-      floorText = ((md, c) in floor) ? sprintf("app / floor = %.0f%%; floor / seed = %.2fx; app marginal worker CPU %.1f µs/req", 100 * app[m, c] / floor[md, c], floor[md, c] / seed[c], appcpu[m, c] - floorcpu[md, c]) : "floor: n/a"
-      printf "%-18s c=%-3d app / seed = %.2fx, p99 %.2f vs %.2f ms (goal >= 3x and lower p99: %s); %s\n",
-        m, c, ratio, appp99[m, c] * 1e3, seedp99[c] * 1e3, verdict, floorText
+      seedText = ""
+      if ((q in seed) && seed[q] > 0) {
+        ratio = app[m, q] / seed[q]
+        seedText = sprintf("app / seed = %.2fx, p99 %.2f vs %.2f ms (goal >= 3x and lower p99: %s); ", ratio, appp99[m, q] * 1e3, seedp99[q] * 1e3, (ratio >= 3 && appp99[m, q] < seedp99[q]) ? "met" : "MISSED")
+      }
+      hasFloor = ((m, q) in paircpu) || ((md, q) in floor)
+      fcpu = ((m, q) in paircpu) ? paircpu[m, q] : floorcpu[md, q]
+      frps = ((m, q) in paircpu) ? pairrps[m, q] : floor[md, q]
+      floorText = hasFloor ? sprintf("app / floor = %.0f%%;%s app marginal worker CPU %.1f µs/req%s", 100 * app[m, q] / frps, seedText == "" ? "" : sprintf(" floor / seed = %.2fx;", frps / seed[q]), appcpu[m, q] - fcpu, ((m, q) in paircpu) ? " (floor measured at the same time)" : "") : "floor: n/a"
+      if (hasFloor) { margins[m, c, ++rounds[m, c]] = appcpu[m, q] - fcpu }
+      # PROFILE=1: the marginal against the token check measured in the same worker and run.
+      if (hasFloor && ((m, q) in apptoken) && apptoken[m, q] > 0) {
+        x = (appcpu[m, q] - fcpu) / apptoken[m, q]
+        tokens[m, c, rounds[m, c]] = apptoken[m, q]; ratios[m, c, rounds[m, c]] = x
+        floorText = floorText sprintf(", token check %.1f µs/req, marginal / token check = %.2fx (bar <= 2x: %s)", apptoken[m, q], x, x <= 2 ? "met" : "MISSED")
+      }
+      printf "%-18s c=%-3d %s%s\n", m, c, seedText, floorText
+    }
+    for (i = 1; i <= nc; i++) {
+      split(orderc[i], k, SUBSEP); m = k[1]; c = k[2]; count = rounds[m, c]
+      if (count < 2) continue
+      delete list; for (j = 1; j <= count; j++) list[j] = margins[m, c, j]
+      text = sprintf("%-18s c=%-3d median of %d rounds: app marginal worker CPU %.1f µs/req", m, c, count, median(list, count))
+      if ((m, c, count) in ratios) {
+        delete list; for (j = 1; j <= count; j++) list[j] = tokens[m, c, j]; tm = median(list, count)
+        delete list; for (j = 1; j <= count; j++) list[j] = ratios[m, c, j]; x = median(list, count)
+        text = text sprintf(", token check %.1f µs/req, marginal / token check %.2fx (bar <= 2x: %s)", tm, x, x <= 2 ? "met" : "MISSED")
+      }
+      print text
     }
     for (i = 1; i <= n; i++) {
-      split(order[i], k, SUBSEP); m = k[1]; c = k[2]; base = baseAlg[modelOf[m]] ", " modelOf[m]
-      if (base == m || !((base, c) in app) || app[base, c] == 0 || appbad[m, c] || appbad[base, c]) continue
+      split(order[i], k, SUBSEP); m = k[1]; q = k[2]; c = conns[q]; base = baseAlg[modelOf[m]] ", " modelOf[m]
+      if (base == m || !((base, q) in app) || app[base, q] == 0 || appbad[m, q] || appbad[base, q]) continue
       printf "%-18s c=%-3d %s / %s: throughput %.0f%%, worker %.1f vs %.1f µs/req (%+.1f)\n",
-        m, c, algOf[m], baseAlg[modelOf[m]], 100 * app[m, c] / app[base, c], appcpu[m, c], appcpu[base, c], appcpu[m, c] - appcpu[base, c]
+        m, c, algOf[m], baseAlg[modelOf[m]], 100 * app[m, q] / app[base, q], appcpu[m, q], appcpu[base, q], appcpu[m, q] - appcpu[base, q]
     }
   }' "$work/table.txt"

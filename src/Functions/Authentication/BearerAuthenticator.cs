@@ -1,6 +1,7 @@
 using System.Buffers;
 using JwtFunctions.Revocation;
 using JwtFunctions.Tokens;
+using Microsoft.Extensions.Primitives;
 
 namespace JwtFunctions.Authentication;
 
@@ -19,7 +20,7 @@ public sealed class BearerAuthenticator(TokenService tokens, RevocationList revo
     private static readonly SearchValues<char> B64TokenChars =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
 
-    public async ValueTask<BearerOutcome> AuthenticateAsync(IEnumerable<string>? authorization, TokenKind kind, CancellationToken cancellationToken)
+    public async ValueTask<BearerOutcome> AuthenticateAsync(StringValues authorization, TokenKind kind, CancellationToken cancellationToken)
     {
         var token = ExtractToken(authorization, out var failure);
         if (token is null)
@@ -43,27 +44,17 @@ public sealed class BearerAuthenticator(TokenService tokens, RevocationList revo
     }
 
     /// <summary>The token, or <c>null</c> with <paramref name="failure"/> None (no Bearer credentials) or the reason.</summary>
-    public static string? ExtractToken(IEnumerable<string>? authorization, out TokenFailure failure)
+    public static string? ExtractToken(StringValues authorization, out TokenFailure failure)
     {
         failure = TokenFailure.None;
-        if (authorization is null)
+        if (authorization.Count > 1)
         {
+            // Two Authorization headers: ambiguous, never pick one.
+            failure = TokenFailure.Malformed;
             return null;
         }
 
-        string? value = null;
-        foreach (var candidate in authorization)
-        {
-            if (value is not null)
-            {
-                // Two Authorization headers: ambiguous, never pick one.
-                failure = TokenFailure.Malformed;
-                return null;
-            }
-
-            value = candidate;
-        }
-
+        string? value = authorization;
         if (string.IsNullOrEmpty(value))
         {
             return null;

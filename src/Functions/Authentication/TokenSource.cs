@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using JwtFunctions.Endpoints;
 using JwtFunctions.Tokens;
 using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.Extensions.Options;
@@ -31,11 +32,8 @@ public sealed class TokenSource(BearerAuthenticator authenticator, IOptions<JwtO
     {
         if (_headers)
         {
-            // The raw header as received: the validated TryGetValues would parse it into an
-            // AuthenticationHeaderValue and format it back (a second copy of the token per request).
-            // ExtractToken parses it itself, to RFC 6750 §2.1 ("Bearer" 1*SP b64token).
-            IEnumerable<string>? authorization = request.Headers.NonValidated.TryGetValues("Authorization", out var raw) ? raw : null;
-            var outcome = await authenticator.AuthenticateAsync(authorization, kind, cancellationToken).ConfigureAwait(false);
+            // The raw header as received; ExtractToken parses it to RFC 6750 §2.1 ("Bearer" 1*SP b64token).
+            var outcome = await authenticator.AuthenticateAsync(RequestHeaders.Get(request, "Authorization"), kind, cancellationToken).ConfigureAwait(false);
             if (!_cookies || !outcome.TokenMissing)
             {
                 return outcome;
@@ -59,14 +57,15 @@ public sealed class TokenSource(BearerAuthenticator authenticator, IOptions<JwtO
         var checkCsrf = IsUnsafe(request.Method);
         if (checkCsrf)
         {
-            csrf = request.Headers.NonValidated.TryGetValues(CsrfHeader, out var values) && values.Count == 1 ? values.ToString() : null;
+            var values = RequestHeaders.Get(request, CsrfHeader);
+            csrf = values.Count == 1 ? values.ToString() : null;
             if (string.IsNullOrEmpty(csrf))
             {
                 return new BearerOutcome(null, TokenFailure.CsrfMissing);
             }
         }
 
-        var result = await authenticator.AuthenticateAsync(["Bearer " + cookie], kind, cancellationToken).ConfigureAwait(false);
+        var result = await authenticator.AuthenticateAsync("Bearer " + cookie, kind, cancellationToken).ConfigureAwait(false);
         if (checkCsrf && result.Principal is { } principal && !CsrfMatches(principal.Csrf, csrf!))
         {
             return new BearerOutcome(null, TokenFailure.CsrfMismatch);
@@ -91,13 +90,8 @@ public sealed class TokenSource(BearerAuthenticator authenticator, IOptions<JwtO
     public static string? ReadCookie(HttpRequestData request, string name, out bool duplicated)
     {
         duplicated = false;
-        if (!request.Headers.NonValidated.TryGetValues("Cookie", out var headers))
-        {
-            return null;
-        }
-
         string? found = null;
-        foreach (var header in headers)
+        foreach (var header in RequestHeaders.Get(request, "Cookie"))
         {
             foreach (var pair in (header ?? string.Empty).Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {

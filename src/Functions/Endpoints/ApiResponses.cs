@@ -5,7 +5,9 @@ using System.Text.Json.Serialization.Metadata;
 using JwtFunctions.Accounts;
 using JwtFunctions.Authentication;
 using JwtFunctions.Tokens;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
+using Microsoft.Extensions.Primitives;
 
 namespace JwtFunctions.Endpoints;
 
@@ -23,22 +25,41 @@ public static class ApiResponses
     /// <summary>
     /// A JSON response. Every header is set before the body is written: under ASP.NET Core
     /// integration the response writes through to the server, whose headers are sent (and then
-    /// read-only) at the first body write.
+    /// read-only) at the first body write. There the headers go straight to
+    /// <c>HttpContext.Response.Headers</c>: the worker's <see cref="HttpResponseData.Headers"/>
+    /// would copy them into a collection of its own and back again when the response starts.
     /// </summary>
     public static async Task<HttpResponseData> JsonAsync<T>(this HttpRequestData request, HttpStatusCode status, T body, JsonTypeInfo<T> type, params (string Name, string Value)[] headers)
     {
         var response = request.CreateResponse(status);
-        response.Headers.Add("Content-Type", "application/json; charset=utf-8");
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, type);
+#if HTTP_ASPNETCORE
+        if (request.FunctionContext.GetHttpContext() is { } http && !http.Response.HasStarted)
+        {
+            var server = http.Response.Headers;
+            server.ContentType = JsonContentType;
+            foreach (var (name, value) in headers)
+            {
+                server[name] = StringValues.Concat(server[name], value);
+            }
+
+            http.Response.ContentLength = bytes.Length;
+            await http.Response.Body.WriteAsync(bytes).ConfigureAwait(false);
+            return response;
+        }
+#endif
+        response.Headers.Add("Content-Type", JsonContentType);
         foreach (var (name, value) in headers)
         {
             response.Headers.Add(name, value);
         }
 
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, type);
         response.Headers.Add("Content-Length", bytes.Length.ToString(CultureInfo.InvariantCulture));
         await response.Body.WriteAsync(bytes).ConfigureAwait(false);
         return response;
     }
+
+    private const string JsonContentType = "application/json; charset=utf-8";
 
     public static Task<HttpResponseData> ErrorAsync(this HttpRequestData request, ApiError error)
     {

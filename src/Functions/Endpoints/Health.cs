@@ -26,7 +26,7 @@ public sealed class Health(HealthProbe probe, BearerAuthenticator authenticator)
     {
         var (healthy, report) = await probe.CheckAsync(cancellationToken);
         var status = healthy ? HttpStatusCode.OK : HttpStatusCode.ServiceUnavailable;
-        if (request.Headers.NonValidated.TryGetValues("Authorization", out var authorization)
+        if (RequestHeaders.Get(request, "Authorization") is { Count: > 0 } authorization
             && (await authenticator.AuthenticateAsync(authorization, TokenKind.Access, cancellationToken)).Principal is not null)
         {
             return await request.JsonAsync(status, report, ApiJsonContext.Default.HealthResponse, ("Cache-Control", "no-store"));

@@ -29,7 +29,7 @@ public sealed class ApiResponsesTests
     public async Task RefusedTokenIs401WithTheRfc6750ChallengeForItsFailure(string name, string challenge)
     {
         var tokens = await TestKeys.TokenServiceAsync(KeyText);
-        var outcome = await new BearerAuthenticator(tokens, TestKeys.UnloadedRevocationList()).AuthenticateAsync(["Bearer " + Make(name)], TokenKind.Access, default);
+        var outcome = await new BearerAuthenticator(tokens, TestKeys.UnloadedRevocationList()).AuthenticateAsync("Bearer " + Make(name), TokenKind.Access, default);
         Assert.Null(outcome.Principal);
 
         var response = await new FakeHttpRequest(new FakeFunctionContext(), "GET").TokenRejectedAsync(outcome.Failure);

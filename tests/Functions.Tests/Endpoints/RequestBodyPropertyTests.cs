@@ -32,7 +32,7 @@ public sealed class RequestBodyPropertyTests(ITestOutputHelper output)
         Gen.Select(Gen.OneOf(Gen.Const("Bearer "), Gen.Const("bearer "), Gen.Const(""), Gen.String[0, 10]), TokenLike)
             .Sample((scheme, token) =>
             {
-                var extracted = BearerAuthenticator.ExtractToken([scheme + token], out var failure);
+                var extracted = BearerAuthenticator.ExtractToken(scheme + token, out var failure);
                 if (extracted is not null)
                 {
                     Assert.Equal(TokenFailure.None, failure);

@@ -136,7 +136,7 @@ public sealed class TokenEndpointTests(AzuriteFixture azurite)
         var context = new FakeFunctionContext();
         context.SetTokenPrincipal(new TokenPrincipal("airvip", "j", "s", TokenKind.Access, DateTimeOffset.UtcNow.AddMinutes(5)));
 
-        var response = await new Protected().Run(new FakeHttpRequest(context, "GET"), context);
+        var response = await new Protected().Run(new FakeHttpRequest(context, "GET"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("""{"username":"airvip"}""", JsonOf(response).GetRawText());

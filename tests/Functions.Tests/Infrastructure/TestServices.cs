@@ -96,7 +96,7 @@ public sealed class TestServices : IAsyncDisposable
 
     /// <summary>What the Bearer middleware concludes about an access token.</summary>
     public async Task<BearerOutcome> AuthenticateAsync(string accessToken) =>
-        await Authenticator.AuthenticateAsync(["Bearer " + accessToken], TokenKind.Access, default);
+        await Authenticator.AuthenticateAsync("Bearer " + accessToken, TokenKind.Access, default);
 
     public ValueTask DisposeAsync() => _provider.DisposeAsync();
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
+using Microsoft.Extensions.Primitives;
 
 namespace JwtFunctions.Endpoints;
 
@@ -24,5 +25,30 @@ internal static class ClientAddress
         // The built-in HTTP model (bench/ only) has no connection: every request shares one count.
         return null;
 #endif
+    }
+}
+
+/// <summary>
+/// A request header's values as received. Under ASP.NET Core integration they come straight from
+/// <c>HttpContext.Request.Headers</c>: the worker's <see cref="HttpRequestData.Headers"/> there
+/// copies every request header into a new collection on first use (AspNetCoreHttpRequestData), a
+/// cost paid on every protected request for the one header the Bearer check reads.
+/// </summary>
+internal static class RequestHeaders
+{
+    public static StringValues Get(HttpRequestData request, string name)
+    {
+#if HTTP_ASPNETCORE
+        if (request.FunctionContext.GetHttpContext() is { } http)
+        {
+            return http.Request.Headers[name];
+        }
+#endif
+        if (!request.Headers.NonValidated.TryGetValues(name, out var values))
+        {
+            return StringValues.Empty;
+        }
+
+        return values.Count == 1 ? new StringValues(values.ToString()) : new StringValues([.. values]);
     }
 }
