@@ -26,6 +26,11 @@
 # The workers then run with DOTNET_PerfMapEnabled=1 and DOTNET_EnableWriteXorExecute=0, app and
 # floor alike (perf needs both to name JIT frames). Needs Debian's linux-perf.
 #
+# REPLICAS=n (1-9, default 1) starts n processes of every app and of every floor; round r measures
+# the r-th pairing of them. Two processes of the same build differ by 5-11 µs/req here, persistently
+# (a floor against a second floor, PAIRED=1, 2026-12-01), as much as the app's marginal: medians
+# over several processes average that out.
+#
 # PAIRED=1 drives each app and the floor of its model at the same time (two wrk, each with the row's
 # connection count; the seed is left out), so both see the same moments of this shared machine: run
 # one after the other, the same service's worker µs/req moves by 10-20% between runs a minute apart,
@@ -45,6 +50,10 @@ algorithms="${ALGORITHMS:-HS256}"
 models="${MODELS:-AspNetCore BuiltIn}"
 profile="${PROFILE:-0}"
 paired="${PAIRED:-0}"
+replicas="${REPLICAS:-1}"
+case "$replicas" in [1-9]) ;; *) echo "compare.sh: REPLICAS must be 1 to 9." >&2; exit 1 ;; esac
+# Replica k of a service is named "<service>" for k = 1, "<service>~k" after.
+replica() { [ "$2" = 1 ] && echo "$1" || echo "$1~$2"; }
 perf_frequency=999
 for alg in $algorithms; do
   case "$alg" in HS256|HS384|HS512|ES256|RS256) ;; *) echo "compare.sh: ALGORITHMS: '$alg' is not one of HS256 HS384 HS512 ES256 RS256." >&2; exit 1 ;; esac
@@ -130,12 +139,14 @@ for alg in $algorithms; do
   issuer=()
   case "$alg" in ES256|RS256) issuer=(--env "Jwt__Issuer=http://127.0.0.1:${port[app-$alg-$first_model]}/api") ;; esac
   for model in $models; do
-    start_host "app-$alg-$model" "$work/app-$model" --env "AzureWebJobsStorage=$storage" --env "SigningKeys__LocalKey=$key" \
-      --env "Jwt__Algorithm=$alg" "${issuer[@]}" --env "Accounts__RegistrationEnabled=true"
+    for k in $(seq 1 "$replicas"); do
+      start_host "$(replica "app-$alg-$model" "$k")" "$work/app-$model" --env "AzureWebJobsStorage=$storage" --env "SigningKeys__LocalKey=$key" \
+        --env "Jwt__Algorithm=$alg" "${issuer[@]}" --env "Accounts__RegistrationEnabled=true"
+    done
   done
 done
 for model in $models; do
-  start_host "empty-$model" "$work/empty-$model"
+  for k in $(seq 1 "$replicas"); do start_host "$(replica "empty-$model" "$k")" "$work/empty-$model"; done
 done
 
 seed_port="$(free_port)"
@@ -188,10 +199,8 @@ cpu_ticks() { # pids... -> utime+stime clock ticks, summed
   echo "$total"
 }
 
-# A worker is `dotnet <app folder>/<app>.dll` (started by the host's watchdog.sh, whose command line also names it).
-# awk reads to the end (no early exit): pgrep must not get SIGPIPE, which pipefail + set -e would turn into an abort.
-worker_of() { pgrep -x dotnet -a | awk -v dll="$1" '!found && index($0, dll) { print $1; found = 1 }'; }
-# Apps of several algorithms run the same folder: a worker is the host's child (or grandchild, through watchdog.sh).
+# A worker is `dotnet <app folder>/<app>.dll`, the host's child (or grandchild, through watchdog.sh):
+# apps of several algorithms and the replicas of one service run the same folder.
 worker_under() { # host-pid dll
   local child
   for child in $(pgrep -P "$1"); do
@@ -203,10 +212,14 @@ worker_under() { # host-pid dll
 }
 declare -A worker_pid
 for model in $models; do
-  for alg in $algorithms; do
-    worker_pid[app-$alg-$model]="$(worker_under "${host_pid[app-$alg-$model]}" "$work/app-$model/JwtFunctions.dll" | head -1)"
+  for k in $(seq 1 "$replicas"); do
+    for alg in $algorithms; do
+      name="$(replica "app-$alg-$model" "$k")"
+      worker_pid[$name]="$(worker_under "${host_pid[$name]}" "$work/app-$model/JwtFunctions.dll" | head -1)"
+    done
+    name="$(replica "empty-$model" "$k")"
+    worker_pid[$name]="$(worker_under "${host_pid[$name]}" "$work/empty-$model/JwtFunctions.EmptyApp.dll" | head -1)"
   done
-  worker_pid[empty-$model]="$(worker_of "$work/empty-$model/JwtFunctions.EmptyApp.dll")"
 done
 seed_pids="$(pgrep -f "seed_app:app" | tr '\n' ' ')"
 hz="$(getconf CLK_TCK)"
@@ -285,9 +298,13 @@ measure() { # connections target...
 # bytecode caches (Python) settle, connections are made.
 warm=()
 for alg in $algorithms; do
-  for model in $models; do warm+=("${port[app-$alg-$model]} ${app_token[$alg]} /api/v1.0/protected"); done
+  for model in $models; do
+    for k in $(seq 1 "$replicas"); do warm+=("${port[$(replica "app-$alg-$model" "$k")]} ${app_token[$alg]} /api/v1.0/protected"); done
+  done
 done
-for model in $models; do warm+=("${port[empty-$model]} $seed_token /api/v1.0/empty"); done
+for model in $models; do
+  for k in $(seq 1 "$replicas"); do warm+=("${port[$(replica "empty-$model" "$k")]} $seed_token /api/v1.0/empty"); done
+done
 for target in "${warm[@]}" "$seed_port $seed_token /api/v1.0/protected"; do
   set -- $target
   wrk -t 2 -c 16 -d "${WARMUP:-5s}" -H "Authorization: Bearer $2" "http://127.0.0.1:$1$3" > /dev/null
@@ -297,11 +314,17 @@ echo
 echo "== wrk $duration per run, GET /api/v1.0/protected (the floor: /api/v1.0/empty), algorithms: $algorithms, $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%Y-%m-%dT%H:%MZ) =="
 echo "| service                                  |   c |   req/s    |   p50    |   p99    | worker µs/req | CPU used during the run"
 echo "|------------------------------------------|-----|------------|----------|----------|----------|------------------------"
+round=0
 for c in $connections; do
+  # Round r measures replica r of each service, then the next replica pairing (REPLICAS=3: app 1 with
+  # floor 1, 2 with 2, 3 with 3, then 1 with 2, 2 with 3, ...), so medians cover several processes.
+  app_k=$(( round % replicas + 1 )); floor_k=$(( (round % replicas + round / replicas) % replicas + 1 )); round=$((round + 1))
   for model in $models; do
-    floor_target="floor: empty function, $model|${port[empty-$model]}|$seed_token|/api/v1.0/empty|${host_pid[empty-$model]}|${worker_pid[empty-$model]}"
+    name="$(replica "empty-$model" "$floor_k")"
+    floor_target="floor: empty function, $model|${port[$name]}|$seed_token|/api/v1.0/empty|${host_pid[$name]}|${worker_pid[$name]}"
     for alg in $algorithms; do
-      app_target="app $alg, $model|${port[app-$alg-$model]}|${app_token[$alg]}|/api/v1.0/protected|${host_pid[app-$alg-$model]}|${worker_pid[app-$alg-$model]}"
+      name="$(replica "app-$alg-$model" "$app_k")"
+      app_target="app $alg, $model|${port[$name]}|${app_token[$alg]}|/api/v1.0/protected|${host_pid[$name]}|${worker_pid[$name]}"
       if [ "$paired" = 1 ]; then
         measure "$c" "$app_target" "$floor_target"
       else
