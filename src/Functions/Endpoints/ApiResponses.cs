@@ -34,7 +34,7 @@ public static class ApiResponses
         var response = request.CreateResponse(status);
         var bytes = JsonSerializer.SerializeToUtf8Bytes(body, type);
 #if HTTP_ASPNETCORE
-        if (request.FunctionContext.GetHttpContext() is { } http && !http.Response.HasStarted)
+        if (request.FunctionContext.GetHttpContext() is { } http)
         {
             var server = http.Response.Headers;
             server.ContentType = JsonContentType;

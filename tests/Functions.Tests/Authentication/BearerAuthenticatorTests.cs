@@ -36,10 +36,13 @@ public sealed class BearerAuthenticatorTests
         Assert.Equal(TokenFailure.None, failure);
     }
 
-    [Fact]
-    public void TwoAuthorizationHeadersAreRefused()
+    [Theory]
+    [InlineData("Bearer a.b.c", "Bearer d.e.f")]
+    [InlineData("Basic eDp5", "Bearer a.b.c")]
+    [InlineData("", "Bearer a.b.c")]
+    public void TwoAuthorizationHeadersAreRefused(string first, string second)
     {
-        Assert.Null(BearerAuthenticator.ExtractToken(new StringValues(["Bearer a.b.c", "Bearer d.e.f"]), out var failure));
+        Assert.Null(BearerAuthenticator.ExtractToken(new StringValues([first, second]), out var failure));
         Assert.Equal(TokenFailure.Malformed, failure);
     }
 

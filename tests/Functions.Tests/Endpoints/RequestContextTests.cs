@@ -59,16 +59,24 @@ public sealed class RequestContextTests
     }
 
     [Fact]
-    public async Task TwoAuthorizationHeadersInHttpContextAreStillRefused()
+    public async Task TwoAuthorizationHeadersInHttpContextAreRefusedEvenWhenOneIsAValidBearerToken()
     {
+        // Joined as one value, "Basic x,Bearer <token>" would be no Bearer credentials at all and the
+        // cookie would be read instead: two headers must be refused as they came.
+        var options = new JwtOptions { TokenLocation = "headers,cookies" };
+        var tokens = await TestKeys.TokenServiceAsync(options: options);
+        var keys = (await tokens.GetKeysAsync(default))!;
+        var token = tokens.CreateRefreshToken(keys, "alice", "session", Guid.NewGuid().ToString("N")).Value;
         var http = new DefaultHttpContext();
-        http.Request.Headers.Authorization = new(["Bearer a.b.c", "Bearer d.e.f"]);
+        http.Request.Headers.Authorization = new(["Basic eDp5", "Bearer " + token]);
+        http.Request.Headers.Cookie = $"{TokenSource.RefreshCookie}={token}";
         var context = new FakeFunctionContext();
         context.Items[WorkerHttpContextKey] = http;
-        var source = new TokenSource(new BearerAuthenticator(await TestKeys.TokenServiceAsync(), TestKeys.UnloadedRevocationList()), Options.Create(new JwtOptions()));
+        var source = new TokenSource(new BearerAuthenticator(tokens, TestKeys.UnloadedRevocationList()), Options.Create(options));
 
-        var outcome = await source.AuthenticateAsync(new CopyRefusingRequest(context, "GET"), TokenKind.Access, default);
+        var outcome = await source.AuthenticateAsync(new CopyRefusingRequest(context, "GET"), TokenKind.Refresh, default);
 
+        Assert.Null(outcome.Principal);
         Assert.Equal(TokenFailure.Malformed, outcome.Failure);
     }
 
