@@ -89,9 +89,9 @@ public sealed class ChangePassword(AccountService accounts, LoginThrottle thrott
 /// <summary><c>GET /api/v1.0/protected</c>: who the access token speaks for, as the flask-jwt-extended tutorial's <c>{"username"}</c>.</summary>
 public sealed class Protected
 {
-    [Function(nameof(Protected))]
     // The caller comes from request.FunctionContext: a FunctionContext parameter of its own costs
     // the worker one more input conversion per request on the hottest path.
+    [Function(nameof(Protected))]
     public Task<HttpResponseData> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1.0/protected")] HttpRequestData request) =>
         request.JsonAsync(HttpStatusCode.OK, new UsernameResponse(request.FunctionContext.GetRequiredTokenPrincipal().Subject), ApiJsonContext.Default.UsernameResponse);

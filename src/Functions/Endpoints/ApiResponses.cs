@@ -22,17 +22,20 @@ public static class ApiResponses
     private static readonly ApiError KeysUnavailable = new(HttpStatusCode.ServiceUnavailable, OAuthErrors.TemporarilyUnavailable, "The token service is not ready; try again shortly");
     private static readonly ApiError StorageUnavailable = new(HttpStatusCode.ServiceUnavailable, OAuthErrors.TemporarilyUnavailable, "A storage dependency is unavailable; try again shortly");
 
+    /// <summary>A JSON response: <paramref name="body"/> serialized, then as <see cref="JsonBytesAsync"/>.</summary>
+    public static Task<HttpResponseData> JsonAsync<T>(this HttpRequestData request, HttpStatusCode status, T body, JsonTypeInfo<T> type, params (string Name, string Value)[] headers) =>
+        request.JsonBytesAsync(status, JsonSerializer.SerializeToUtf8Bytes(body, type), headers);
+
     /// <summary>
-    /// A JSON response. Every header is set before the body is written: under ASP.NET Core
-    /// integration the response writes through to the server, whose headers are sent (and then
-    /// read-only) at the first body write. There the headers go straight to
-    /// <c>HttpContext.Response.Headers</c>: the worker's <see cref="HttpResponseData.Headers"/>
+    /// A response of JSON already serialized, with Content-Length. Every header is set before the
+    /// body is written: under ASP.NET Core integration the response writes through to the server,
+    /// whose headers are sent (and then read-only) at the first body write. There the headers go
+    /// straight to <c>HttpContext.Response.Headers</c>: the worker's <see cref="HttpResponseData.Headers"/>
     /// would copy them into a collection of its own and back again when the response starts.
     /// </summary>
-    public static async Task<HttpResponseData> JsonAsync<T>(this HttpRequestData request, HttpStatusCode status, T body, JsonTypeInfo<T> type, params (string Name, string Value)[] headers)
+    public static async Task<HttpResponseData> JsonBytesAsync(this HttpRequestData request, HttpStatusCode status, byte[] bytes, params (string Name, string Value)[] headers)
     {
         var response = request.CreateResponse(status);
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, type);
 #if HTTP_ASPNETCORE
         if (request.FunctionContext.GetHttpContext() is { } http)
         {

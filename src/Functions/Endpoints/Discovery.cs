@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using JwtFunctions.Authentication;
@@ -181,15 +180,8 @@ public sealed class DiscoveryDocuments(IOptions<JwtOptions> options)
         return bytes;
     }
 
-    internal static async Task<HttpResponseData> WriteAsync(HttpRequestData request, HttpStatusCode status, byte[] body, string cacheControl)
-    {
-        var response = request.CreateResponse(status);
-        response.Headers.Add("Content-Type", "application/json; charset=utf-8");
-        response.Headers.Add("Cache-Control", cacheControl);
-        response.Headers.Add("Content-Length", body.Length.ToString(CultureInfo.InvariantCulture));
-        await response.Body.WriteAsync(body).ConfigureAwait(false);
-        return response;
-    }
+    internal static Task<HttpResponseData> WriteAsync(HttpRequestData request, HttpStatusCode status, byte[] body, string cacheControl) =>
+        request.JsonBytesAsync(status, body, ("Cache-Control", cacheControl));
 
     /// <summary><c>scheme://host[:port]/api</c> of a request to one of the <c>.well-known</c> routes.</summary>
     private static string BaseOf(Uri requestUrl)

@@ -12,15 +12,9 @@ public sealed class OpenApiDocument
 
     [Function(nameof(OpenApiDocument))]
     [AnonymousFunction]
-    public async Task<HttpResponseData> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequestData request)
-    {
-        var response = request.CreateResponse(HttpStatusCode.OK);
-        response.Headers.Add("Content-Type", "application/json; charset=utf-8");
-        response.Headers.Add("Content-Length", Document.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await response.Body.WriteAsync(Document);
-        return response;
-    }
+    public Task<HttpResponseData> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequestData request) =>
+        request.JsonBytesAsync(HttpStatusCode.OK, Document);
 
     internal static byte[] ReadDocument()
     {
